@@ -1,0 +1,10 @@
+"""ModelLens: rank pretrained models for a new dataset from its description."""
+
+__all__ = ["Recommender"]
+
+
+def __getattr__(name):
+    if name == "Recommender":  # lazy: importing the package does not load torch
+        from .recommend import Recommender
+        return Recommender
+    raise AttributeError(name)

@@ -1,0 +1,93 @@
+"""Typed, validated configuration for the ranker and its training.
+
+``RankerConfig.from_dict(d)`` rejects unknown keys and wrong types; every key is read by the
+model, the trainer or the evaluator (``tests/test_config.py`` checks that each one is used).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import get_type_hints
+
+SETTINGS = ("completion", "new_datasets", "new_models", "heldout_families", "production")
+
+
+@dataclass(frozen=True)
+class RankerConfig:
+    # --- model ---
+    text_dim: int = 384            # description embedding size (the encoder's)
+    id_dim: int = 32               # learned model / dataset ID embeddings
+    name_dim: int = 32             # hashed name-token embedding
+    name_buckets: int = 16384      # hash buckets for name tokens
+    desc_dim: int = 64             # projection of frozen description embeddings
+    meta_dim: int = 16             # size-bucket, family, task, metric, domain embeddings
+    hidden: tuple = (128, 64)      # residual MLP widths (first layer is split for fast inference)
+    prior_hidden: int = 32         # prior MLP width
+    dropout: float = 0.1
+    id_dropout: float = 0.15       # p of replacing an ID by its trained [UNK] row
+    min_family_count: int = 3      # families with fewer training models map to [UNK]
+    tau_init: float = 1.0          # learnable temperature; score = (prior + residual) / max(tau, eps)
+    tau_min: float = 0.05
+    # --- losses ---
+    w_listwise: float = 1.0        # Plackett-Luce
+    w_pairwise: float = 0.5        # BPR within groups
+    w_pointwise: float = 0.5       # MSE of the z head
+    # --- training ---
+    setting: str = "production"    # which split's train/val parts are used
+    seed: int = 0
+    epochs: int = 30
+    groups_per_batch: int = 128
+    items_per_group: int = 32      # models sampled per group per step (all if fewer)
+    lr: float = 3e-3
+    weight_decay: float = 1e-5
+    patience: int = 4              # epochs without validation tau_w gain before stopping
+    steps_per_epoch: int = 150
+    max_val_groups: int = 1500     # validation groups scored per epoch (sampled once, seeded)
+    device: str = "auto"           # "auto" (cuda if present), "cpu" or "cuda"
+
+    def __post_init__(self):
+        if self.setting not in SETTINGS:
+            raise ValueError(f"setting must be one of {SETTINGS}, got {self.setting!r}")
+        for name in ("id_dim", "name_dim", "name_buckets", "desc_dim", "meta_dim", "epochs",
+                     "groups_per_batch", "items_per_group", "steps_per_epoch", "text_dim"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive")
+        if not 0 <= self.id_dropout < 1 or not 0 <= self.dropout < 1:
+            raise ValueError("dropout probabilities must be in [0, 1)")
+        if self.items_per_group < 2:
+            raise ValueError("items_per_group must be at least 2 (ranking needs pairs)")
+        if self.device not in ("auto", "cpu", "cuda"):
+            raise ValueError("device must be auto, cpu or cuda")
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "RankerConfig":
+        hints = get_type_hints(cls)
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(d) - known)
+        if unknown:
+            raise ValueError(f"unknown config key(s): {', '.join(unknown)}")
+        clean = {}
+        for k, v in d.items():
+            t = hints[k]
+            if t is tuple:
+                if not isinstance(v, (list, tuple)) or not all(isinstance(x, int) and not isinstance(x, bool) for x in v):
+                    raise ValueError(f"{k} must be a list of integers, got {v!r}")
+                v = tuple(v)
+            elif t is float:
+                if isinstance(v, bool) or not isinstance(v, (int, float)):
+                    raise ValueError(f"{k} must be a number, got {type(v).__name__}")
+                v = float(v)
+            elif not isinstance(v, t) or (t is int and isinstance(v, bool)):
+                raise ValueError(f"{k} must be {t.__name__}, got {type(v).__name__}")
+            clean[k] = v
+        return cls(**clean)
+
+    @classmethod
+    def from_json(cls, path: Path) -> "RankerConfig":
+        return cls.from_dict(json.loads(Path(path).read_text()))
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["hidden"] = list(self.hidden)
+        return d

@@ -1,0 +1,53 @@
+"""Tensors the ranker reads: model features for catalog rows, context features for groups."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import torch
+
+from .vocab import Vocabulary, hash_tokens
+
+
+def model_features(vocab: Vocabulary, names: list[str], desc: np.ndarray, size_bucket, family,
+                   buckets: int) -> dict[str, torch.Tensor]:
+    """Features of N models: ids (0 = [UNK] when not in the vocabulary), hashed name tokens,
+    description vectors [N, text_dim], size-bucket and family ids."""
+    return {"mid": torch.from_numpy(vocab.model_idx(names)),
+            "tokens": torch.from_numpy(hash_tokens(list(names), buckets)),
+            "desc": torch.from_numpy(np.ascontiguousarray(desc, dtype=np.float32)),
+            "size": torch.from_numpy(vocab.size_idx(list(size_bucket))),
+            "family": torch.from_numpy(vocab.family_idx(list(family)))}
+
+
+def context_features(vocab: Vocabulary, datasets: list[str], desc: np.ndarray, tasks, metrics) -> dict:
+    """Features of B evaluation contexts (dataset, task, metric)."""
+    tasks, metrics = list(tasks), list(metrics)
+    return {"did": torch.from_numpy(vocab.dataset_idx(datasets)),
+            "desc": torch.from_numpy(np.ascontiguousarray(desc, dtype=np.float32)),
+            "task": torch.from_numpy(vocab.task_idx(tasks)),
+            "metric": torch.from_numpy(vocab.metric_idx(metrics)),
+            "domain": torch.from_numpy(vocab.domain_idx(tasks))}
+
+
+def catalog_features(vocab: Vocabulary, corpus, buckets: int) -> dict[str, torch.Tensor]:
+    m = corpus.models
+    return model_features(vocab, m["model"].tolist(), corpus.model_emb, m["size_bucket"], m["family"], buckets)
+
+
+def group_table(records: pd.DataFrame) -> pd.DataFrame:
+    """One row per group id: dataset, task, metric (records' group ids are 0..G-1)."""
+    return records.groupby("group", sort=True)[["dataset", "task", "metric"]].first()
+
+
+def group_context(vocab: Vocabulary, corpus, groups: pd.DataFrame) -> dict[str, torch.Tensor]:
+    d_index = pd.Series(np.arange(len(corpus.datasets)), index=corpus.datasets["dataset"])
+    rows = d_index.reindex(groups["dataset"]).to_numpy()
+    desc = np.zeros((len(groups), corpus.dataset_emb.shape[1]), dtype=np.float32)
+    ok = ~pd.isna(rows)
+    desc[ok] = corpus.dataset_emb[rows[ok].astype(int)]
+    return context_features(vocab, groups["dataset"].tolist(), desc, groups["task"], groups["metric"])
+
+
+def take(feats: dict[str, torch.Tensor], idx: torch.Tensor) -> dict[str, torch.Tensor]:
+    """Gather rows ``idx`` (any shape) of every feature tensor."""
+    return {k: v[idx] for k, v in feats.items()}

@@ -1,0 +1,126 @@
+"""The ModelLens ranker.
+
+score(m, d, t, mu) = (prior(m, domain) + residual(m, d, t, mu)) / max(tau, tau_min)
+
+* model view   = [ID emb | hashed name tokens | projected frozen description | size | family]
+* context view = [dataset ID emb | projected dataset description | task | metric | domain]
+* residual     = MLP(first_m(model view) + first_c(context view)) -> linear head, plus a
+                 low-rank bilinear term <cross_m(model view), cross_c(context view)>
+* z head       = a second linear head on the MLP output: predicted within-group z
+* prior        = small MLP over (size bucket, family, task domain) embeddings of its own, so
+                 the Priors tab shows exactly what it learned.
+
+The first layer is split into a model part and a context part so that inference can
+precompute the model part for the whole catalog (see :mod:`recommend`). Row 0 of every
+embedding table is the trained [UNK] row; ID dropout replaces IDs by it during training.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from .config import RankerConfig
+
+CROSS_DIM = 32  # rank of the bilinear model x context term
+
+
+class ModelLens(nn.Module):
+    def __init__(self, cfg: RankerConfig, n_models: int, n_datasets: int, n_tasks: int, n_metrics: int,
+                 n_families: int, n_sizes: int, n_domains: int):
+        super().__init__()
+        self.cfg = cfg
+        d, m = cfg.id_dim, cfg.meta_dim
+        self.model_id = nn.Embedding(n_models, d)
+        self.name_tokens = nn.EmbeddingBag(cfg.name_buckets, cfg.name_dim, mode="mean", padding_idx=0)
+        self.model_desc = nn.Linear(cfg.text_dim, cfg.desc_dim)
+        self.size = nn.Embedding(n_sizes, m)
+        self.family = nn.Embedding(n_families, m)
+        self.dataset_id = nn.Embedding(n_datasets, d)
+        self.dataset_desc = nn.Linear(cfg.text_dim, cfg.desc_dim)
+        self.task = nn.Embedding(n_tasks, m)
+        self.metric = nn.Embedding(n_metrics, m)
+        self.domain = nn.Embedding(n_domains, m)
+        model_in = d + cfg.name_dim + cfg.desc_dim + 2 * m
+        ctx_in = d + cfg.desc_dim + 3 * m
+        h0 = cfg.hidden[0]
+        self.first_m = nn.Linear(model_in, h0)
+        self.first_c = nn.Linear(ctx_in, h0, bias=False)
+        layers: list[nn.Module] = []
+        for a, b in zip(cfg.hidden, cfg.hidden[1:]):
+            layers += [nn.ReLU(), nn.Dropout(cfg.dropout), nn.Linear(a, b)]
+        self.rest = nn.Sequential(*layers, nn.ReLU())
+        self.residual_head = nn.Linear(cfg.hidden[-1], 1)
+        self.z_head = nn.Linear(cfg.hidden[-1], 1)
+        self.cross_m = nn.Linear(model_in, CROSS_DIM, bias=False)
+        self.cross_c = nn.Linear(ctx_in, CROSS_DIM, bias=False)
+        # the prior: its own size / family / domain embeddings
+        self.prior_size = nn.Embedding(n_sizes, m)
+        self.prior_family = nn.Embedding(n_families, m)
+        self.prior_domain = nn.Embedding(n_domains, m)
+        self.prior_mlp = nn.Sequential(nn.Linear(3 * m, cfg.prior_hidden), nn.ReLU(), nn.Linear(cfg.prior_hidden, 1))
+        self.log_tau = nn.Parameter(torch.tensor(math.log(cfg.tau_init)))
+        for emb in (self.model_id, self.dataset_id, self.task, self.metric, self.family, self.size, self.domain):
+            nn.init.normal_(emb.weight, std=0.05)
+
+    # --- the two views -------------------------------------------------------------------
+    def _drop_ids(self, ids: torch.Tensor) -> torch.Tensor:
+        """ID dropout: with p = cfg.id_dropout replace an ID by the [UNK] row 0 (training only)."""
+        if not self.training or self.cfg.id_dropout == 0:
+            return ids
+        keep = torch.rand(ids.shape, device=ids.device) >= self.cfg.id_dropout
+        return torch.where(keep, ids, torch.zeros_like(ids))
+
+    def model_view(self, mid, tokens, desc, size, family) -> torch.Tensor:
+        """[N, model_in] from model ids [N], name tokens [N, T], descriptions [N, text_dim],
+        size buckets [N], families [N]."""
+        return torch.cat([self.model_id(self._drop_ids(mid)), self.name_tokens(tokens),
+                          self.model_desc(desc), self.size(size), self.family(self._drop_ids(family))], -1)
+
+    def context_view(self, did, desc, task, metric, domain) -> torch.Tensor:
+        """[B, ctx_in] from dataset ids [B], descriptions [B, text_dim], task/metric/domain ids [B]."""
+        return torch.cat([self.dataset_id(self._drop_ids(did)), self.dataset_desc(desc),
+                          self.task(self._drop_ids(task)), self.metric(self._drop_ids(metric)),
+                          self.domain(domain)], -1)
+
+    # --- parts used both in training and by the fast inference engine --------------------
+    def model_part(self, view: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """First-layer pre-activation and cross vector of the model side: [N, h0], [N, c]."""
+        return self.first_m(view), self.cross_m(view)
+
+    def context_part(self, view: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.first_c(view), self.cross_c(view)
+
+    def prior(self, size, family, domain) -> torch.Tensor:
+        """Structural prior [...] from size bucket, family and task-domain ids (same shapes)."""
+        x = torch.cat([self.prior_size(size), self.prior_family(self._drop_ids(family)),
+                       self.prior_domain(domain)], -1)
+        return self.prior_mlp(x).squeeze(-1)
+
+    def heads(self, first_m, cross_m, first_c, cross_c) -> tuple[torch.Tensor, torch.Tensor]:
+        """Residual and predicted z from the model parts [..., L, h0] and context parts
+        broadcast against them ([..., 1, h0])."""
+        h = self.rest(first_m + first_c)
+        residual = self.residual_head(h).squeeze(-1) + (cross_m * cross_c).sum(-1) / math.sqrt(CROSS_DIM)
+        return residual, self.z_head(h).squeeze(-1)
+
+    @property
+    def tau(self) -> torch.Tensor:
+        return torch.clamp(self.log_tau.exp(), min=self.cfg.tau_min)
+
+    def forward(self, models: dict, ctx: dict) -> dict:
+        """Score B groups of L candidates. ``models`` tensors are [B, L, ...], ``ctx`` [B, ...].
+
+        Returns score [B, L] (higher = better), prior, residual and predicted z [B, L].
+        """
+        B, L = models["mid"].shape
+        flat = {k: v.reshape(B * L, *v.shape[2:]) for k, v in models.items()}
+        view_m = self.model_view(flat["mid"], flat["tokens"], flat["desc"], flat["size"], flat["family"])
+        first_m, cross_m = self.model_part(view_m)
+        view_c = self.context_view(ctx["did"], ctx["desc"], ctx["task"], ctx["metric"], ctx["domain"])
+        first_c, cross_c = self.context_part(view_c)
+        residual, z = self.heads(first_m.view(B, L, -1), cross_m.view(B, L, -1),
+                                 first_c[:, None, :], cross_c[:, None, :])
+        prior = self.prior(flat["size"].view(B, L), flat["family"].view(B, L), ctx["domain"][:, None].expand(B, L))
+        return {"score": (prior + residual) / self.tau, "prior": prior, "residual": residual, "z": z}

@@ -1,0 +1,365 @@
+"""The inference engine used by the app, the CLI and the Python API.
+
+``Recommender.load()`` verifies the shipped files against ``assets/manifest.json``, loads the
+catalog and the checkpoint, and precomputes for every catalog model the model-side part of the
+first layer, its cross vector and its prior per task domain. A query then encodes the
+description once, computes the context part, and runs the remaining layers over all
+candidates in one batch.
+"""
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from .canonical import match_key
+from .catalog import size_bucket
+from .data import ASSETS, CHECKPOINTS, Corpus
+from .encoder import TextEncoder
+from .features import context_features, model_features
+from .manifest import verify_manifest
+from .metric_names import canonical_metric
+from .tasks import DOMAINS, TASK_DOMAIN, task_domain
+from .train import load_checkpoint
+
+MAX_DESCRIPTION_CHARS = 4000   # longer text is truncated (the encoder reads ~128 word pieces anyway)
+MAX_CANDIDATES = 20000
+EVIDENCE_ROWS = 100            # evidence strings are written for the first rows only
+N_NEIGHBOURS = 5               # nearest known datasets used for inference and evidence
+MATCH_SIMILARITY = 0.85        # cosine above which the nearest known dataset counts as a match
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+class InputError(ValueError):
+    """Bad user input; the message is shown to the user as is."""
+
+
+def clean_text(text, limit: int = MAX_DESCRIPTION_CHARS) -> tuple[str, list[str]]:
+    """Printable, valid UTF-8 text of at most ``limit`` characters, and notices for the user."""
+    notices = []
+    s = "" if text is None else str(text)
+    s = s.encode("utf-8", "replace").decode("utf-8")          # lone surrogates -> '?'
+    s = unicodedata.normalize("NFC", _CONTROL.sub(" ", s)).strip()
+    if len(s) > limit:
+        notices.append(f"The description was {len(s):,} characters long; only the first {limit:,} were used.")
+        s = s[:limit]
+    return s, notices
+
+
+@dataclass
+class Query:
+    description: str
+    task: str
+    metric: str
+    domain: str
+    task_inferred: bool
+    metric_inferred: bool
+    neighbours: pd.DataFrame   # dataset, similarity, task, name
+    match: str | None          # a known dataset the description matches, if any
+    notices: list
+
+
+class Recommender:
+    def __init__(self, corpus: Corpus, checkpoint_dir: Path, encoder: TextEncoder | None = None):
+        self.corpus = corpus
+        self.model, self.vocab, self.meta = load_checkpoint(checkpoint_dir)
+        self.cfg = self.model.cfg
+        self.encoder = encoder or TextEncoder()
+        self.catalog = corpus.models.reset_index(drop=True)
+        self.datasets = corpus.datasets.reset_index(drop=True)
+        self.dataset_emb = corpus.dataset_emb
+        self._precompute()
+        self.encoder.encode(["warm-up"])  # load the encoder now, not on the first query
+        self.tau = float(self.model.tau.detach())
+
+    @classmethod
+    def load(cls, assets: Path | None = None, checkpoint: Path | None = None, verify: bool = True) -> "Recommender":
+        assets = Path(assets or ASSETS)
+        if verify:
+            verify_manifest(assets)
+        return cls(Corpus(assets), Path(checkpoint or CHECKPOINTS))
+
+    # --- load-time precomputation ---------------------------------------------------------
+    @torch.no_grad()
+    def _precompute(self) -> None:
+        cat = self.catalog
+        feats = model_features(self.vocab, cat["model"].tolist(), self.corpus.model_emb, cat["size_bucket"],
+                               cat["family"], self.cfg.name_buckets)
+        self.first_m, self.cross_m, self.prior_m = self._model_side(feats)
+        self.seen = feats["mid"].numpy() > 0
+        self.params = cat["params_b"].to_numpy(np.float64)
+        self.index = {m: i for i, m in enumerate(cat["model"])}
+        self.lower_index = {m.lower(): i for i, m in enumerate(cat["model"])}
+        self.key_index: dict[str, int] = {}
+        for i, (m, aliases) in enumerate(zip(cat["model"], cat["aliases"])):
+            for a in [m, *list(aliases)]:
+                self.lower_index.setdefault(str(a).lower(), i)
+                self.key_index.setdefault(match_key(str(a).split("/")[-1]), i)
+        rec = self.corpus.records
+        self.records_by_dataset = rec.groupby("dataset").indices
+        main_metric = rec.groupby(["dataset", "metric"]).size().reset_index().sort_values(0, ascending=False)
+        self.dataset_metric = main_metric.drop_duplicates("dataset").set_index("dataset")["metric"]
+        self.known_tasks = sorted(set(rec["task"].unique()))
+        self.known_metrics = sorted(set(rec["metric"].unique()))
+        self.ds_key = {match_key(n): i for i, n in enumerate(self.datasets["dataset"])}
+        for i, n in enumerate(self.datasets["name"]):
+            self.ds_key.setdefault(match_key(n), i)
+
+    @torch.no_grad()
+    def _model_side(self, feats: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        m = self.model
+        view = m.model_view(feats["mid"], feats["tokens"], feats["desc"], feats["size"], feats["family"])
+        first, cross = m.model_part(view)
+        n = len(feats["mid"])
+        doms = torch.arange(len(DOMAINS))
+        prior = m.prior(feats["size"][:, None].expand(n, len(DOMAINS)), feats["family"][:, None].expand(n, len(DOMAINS)),
+                        doms[None, :].expand(n, len(DOMAINS)))
+        return first.numpy(), cross.numpy(), prior.numpy()
+
+    # --- query understanding ----------------------------------------------------------------
+    def understand(self, description, task=None, metric=None) -> tuple[Query, np.ndarray]:
+        text, notices = clean_text(description)
+        if not text:
+            raise InputError("Please describe your dataset: what the inputs are, what is predicted, the domain and "
+                             "language (e.g. 'English product reviews labelled positive or negative').")
+        q = self.encoder.encode([text])[0]
+        sims = self.dataset_emb @ q
+        top = np.argsort(-sims, kind="stable")[:N_NEIGHBOURS * 3]
+        nb = self.datasets.iloc[top][["dataset", "name", "task"]].assign(similarity=sims[top]).reset_index(drop=True)
+        match = None
+        key = match_key(text)
+        if key in self.ds_key:
+            match = self.datasets["dataset"].iloc[self.ds_key[key]]
+        elif nb["similarity"].iloc[0] >= MATCH_SIMILARITY:
+            match = nb["dataset"].iloc[0]
+        task_in, metric_in = self._normalise_choice(task), self._normalise_choice(metric)
+        if task_in and task_in not in self.known_tasks:
+            notices.append(f"Unknown task '{task}': inferred the task from the description instead.")
+            task_in = None
+        if metric_in:
+            metric_in = canonical_metric(metric_in)
+            if metric_in not in self.known_metrics:
+                notices.append(f"Unknown metric '{metric}': inferred the metric from the description instead.")
+                metric_in = None
+        w = np.maximum(nb["similarity"].to_numpy(), 0) ** 4
+        task_out = task_in or (pd.Series(w, index=nb["task"]).groupby(level=0).sum().idxmax())
+        if metric_in:
+            metric_out = metric_in
+        else:
+            same = nb[nb["task"] == task_out]
+            metric_out = self.dataset_metric.get(same["dataset"].iloc[0], "accuracy") if len(same) else "accuracy"
+        query = Query(text, task_out, metric_out, task_domain(task_out), task_in is None, metric_in is None,
+                      nb.head(N_NEIGHBOURS), match, notices)
+        return query, q
+
+    @staticmethod
+    def _normalise_choice(value) -> str | None:
+        if value is None:
+            return None
+        s = str(value).strip().lower()
+        if not s or s.startswith("infer") or s in ("auto", "none"):
+            return None
+        return re.sub(r"[\s_]+", "-", s)
+
+    # --- candidates -----------------------------------------------------------------------
+    def resolve(self, names) -> tuple[list[int], list[str], list[str]]:
+        """Catalog rows for known names (any spelling the catalog knows), the unknown names, and
+        notices (duplicates, truncation)."""
+        notices, rows, unknown, seen_rows, seen_unknown = [], [], [], set(), set()
+        clean = [clean_text(n, 300)[0] for n in names if clean_text(n, 300)[0]]
+        if len(clean) > MAX_CANDIDATES:
+            notices.append(f"{len(clean):,} candidates given; only the first {MAX_CANDIDATES:,} were ranked.")
+            clean = clean[:MAX_CANDIDATES]
+        dups = 0
+        for n in clean:
+            i = self.index.get(n)
+            if i is None:
+                i = self.lower_index.get(n.lower())
+            if i is None:
+                i = self.key_index.get(match_key(n.split("/")[-1]))
+            if i is None:
+                if n.lower() in seen_unknown:
+                    dups += 1
+                else:
+                    seen_unknown.add(n.lower())
+                    unknown.append(n)
+            elif i in seen_rows:
+                dups += 1
+            else:
+                seen_rows.add(i)
+                rows.append(i)
+        if dups:
+            notices.append(f"{dups} duplicate candidate name(s) were ranked once.")
+        if unknown:
+            notices.append(f"{len(unknown)} candidate(s) are not in the catalog and were ranked from their name "
+                           f"alone (flagged unseen): " + ", ".join(unknown[:5]) + (" ..." if len(unknown) > 5 else ""))
+        return rows, unknown, notices
+
+    def _unknown_side(self, names: list[str]):
+        from .ingest.family_guess import guess_family, params_from_name
+        params = np.array([params_from_name(n) or np.nan for n in names], dtype=np.float64)
+        fam = [guess_family(n) or "" for n in names]
+        desc = self.encoder.encode(["A machine-learning model."] * len(names))
+        feats = model_features(self.vocab, names, desc, size_bucket(pd.Series(params)), fam, self.cfg.name_buckets)
+        feats["mid"][:] = 0  # never seen, whatever the name
+        first, cross, prior = self._model_side(feats)
+        return first, cross, prior, params, fam
+
+    # --- ranking ------------------------------------------------------------------------
+    @torch.no_grad()
+    def context_part(self, query: Query, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        did = [query.match] if query.match else ["[UNK]"]
+        ctx = context_features(self.vocab, did, q[None, :], [query.task], [query.metric])
+        view = self.model.context_view(ctx["did"], ctx["desc"], ctx["task"], ctx["metric"], ctx["domain"])
+        first, cross = self.model.context_part(view)
+        return first.numpy()[0], cross.numpy()[0]
+
+    @torch.no_grad()
+    def heads(self, first_m: np.ndarray, cross_m: np.ndarray, first_c: np.ndarray, cross_c: np.ndarray):
+        """Residual and predicted z for N candidates (the layers after the first, one batch)."""
+        h = torch.from_numpy(first_m + first_c)
+        res, z = self.model.heads(h, torch.from_numpy(cross_m), torch.zeros_like(h[:1]), torch.from_numpy(cross_c)[None])
+        return res.numpy(), z.numpy()
+
+    def recommend(self, description, task=None, metric=None, candidates=None, top_k=None, *,
+                  max_params_b=None, min_params_b=None, include_unknown_size: bool = True,
+                  families=None, modalities=None, open_weights_only: bool = False,
+                  with_records_only: bool = False) -> pd.DataFrame:
+        """Rank models for a dataset description; a DataFrame sorted best first.
+
+        Columns: rank, model, score (higher = better), prior, residual, predicted_z (predicted
+        within-group z: relative performance), params_b (billions), family, modality,
+        size_bucket, seen (trained on records of this model), in_catalog, n_records, observed
+        (score on a matching known dataset), evidence (nearest known datasets it was scored on).
+        ``table.attrs`` holds the inferred task/metric, the neighbours and notices.
+        """
+        lo, hi = _bound(min_params_b, "minimum size"), _bound(max_params_b, "maximum size")
+        if lo is not None and hi is not None and lo > hi:
+            raise InputError(f"The minimum size ({lo:g}B) is larger than the maximum size ({hi:g}B).")
+        query, q = self.understand(description, task, metric)
+        notices = list(query.notices)
+        if candidates is not None:
+            names = [candidates] if isinstance(candidates, str) else list(candidates)
+            rows, unknown, more = self.resolve(names)
+            notices += more
+            if not rows and not unknown:
+                raise InputError("The candidate list is empty: give one model name per line, or leave it empty to "
+                                 "rank the whole catalog.")
+        else:
+            rows, unknown = list(range(len(self.catalog))), []
+        rows = np.asarray(rows, dtype=np.int64)
+        table = self.catalog.iloc[rows][["model", "params_b", "family", "modality", "size_bucket", "open_weights",
+                                         "n_records"]].reset_index(drop=True)
+        keep = self._filter(table, lo, hi, include_unknown_size, families, modalities, open_weights_only,
+                            with_records_only)
+        rows, table = rows[keep], table[keep].reset_index(drop=True)
+        first_m, cross_m = self.first_m[rows], self.cross_m[rows]
+        prior = self.prior_m[rows, DOMAINS.index(query.domain)]
+        seen = self.seen[rows]
+        table["in_catalog"] = True
+        if unknown:
+            f_u, c_u, p_u, params_u, fam_u = self._unknown_side(unknown)
+            extra = pd.DataFrame({"model": unknown, "params_b": params_u, "family": fam_u, "modality": "unknown",
+                                  "size_bucket": size_bucket(pd.Series(params_u)).to_numpy(), "open_weights": pd.NA,
+                                  "n_records": 0, "in_catalog": False})
+            ok = self._filter(extra, lo, hi, include_unknown_size, families, None, open_weights_only, False) \
+                if (lo is not None or hi is not None or not include_unknown_size or families) else np.ones(len(extra), bool)
+            table = pd.concat([table, extra[ok]], ignore_index=True)
+            first_m, cross_m = np.concatenate([first_m, f_u[ok]]), np.concatenate([cross_m, c_u[ok]])
+            prior = np.concatenate([prior, p_u[ok, DOMAINS.index(query.domain)]])
+            seen = np.concatenate([seen, np.zeros(int(ok.sum()), bool)])
+        attrs = {"task": query.task, "metric": query.metric, "domain": query.domain,
+                 "task_inferred": query.task_inferred, "metric_inferred": query.metric_inferred,
+                 "match": query.match, "neighbours": query.neighbours.to_dict("records"), "notices": notices}
+        if len(table) == 0:
+            attrs["notices"] = notices + ["No model satisfies these filters: widen the size range, allow unknown "
+                                          "sizes, or clear the family/modality filters."]
+            out = _empty_table()
+            out.attrs.update(attrs)
+            return out
+        first_c, cross_c = self.context_part(query, q)
+        residual, z = self.heads(first_m, cross_m, first_c, cross_c)
+        tau = self.tau
+        table["prior"], table["residual"], table["predicted_z"] = prior, residual, z
+        table["score"] = (prior + residual) / tau
+        table["seen"] = seen
+        order = np.lexsort((table["model"].to_numpy(), -table["score"].to_numpy()))
+        table = table.iloc[order].reset_index(drop=True)
+        if top_k is not None:
+            table = table.head(max(1, int(top_k)))
+        table.insert(0, "rank", np.arange(1, len(table) + 1))
+        self._add_evidence(table, query)
+        table.attrs.update(attrs)
+        return table[_COLUMNS]
+
+    def _filter(self, t: pd.DataFrame, lo, hi, include_unknown, families, modalities, open_only, records_only):
+        p = pd.to_numeric(t["params_b"], errors="coerce").to_numpy(np.float64)
+        known = np.isfinite(p)
+        keep = np.ones(len(t), bool)
+        if lo is not None:
+            keep &= ~known | (p >= lo)
+        if hi is not None:
+            keep &= ~known | (p <= hi)
+        if not include_unknown:
+            keep &= known
+        if families:
+            fams = {str(f).lower() for f in families}
+            keep &= t["family"].astype(str).str.lower().isin(fams).to_numpy()
+        if modalities:
+            keep &= t["modality"].astype(str).isin(set(modalities)).to_numpy()
+        if open_only:
+            keep &= t["open_weights"].fillna(False).astype(bool).to_numpy()
+        if records_only:
+            keep &= t["n_records"].to_numpy() > 0
+        return keep
+
+    def _add_evidence(self, table: pd.DataFrame, query: Query) -> None:
+        rec = self.corpus.records
+        nb = list(query.neighbours["dataset"])
+        idx = np.concatenate([self.records_by_dataset.get(d, np.zeros(0, np.int64)) for d in nb]) if nb else []
+        shown = set(table["model"].head(EVIDENCE_ROWS))
+        sub = rec.iloc[idx] if len(idx) else rec.iloc[:0]
+        sub = sub[sub["model"].isin(shown)]
+        by_model = {m: g for m, g in sub.groupby("model")}
+        observed, evidence = [], []
+        for i, m in enumerate(table["model"]):
+            g = by_model.get(m) if i < EVIDENCE_ROWS else None
+            if g is None:
+                observed.append("")
+                evidence.append("")
+                continue
+            obs = g[g["dataset"] == query.match] if query.match else g.iloc[:0]
+            observed.append("; ".join(f"{r.score:g} {r.metric}" + (f" ({r.subset})" if r.subset else "")
+                                      for r in obs.head(2).itertuples()))
+            zs = g.groupby("dataset")["z"].mean()
+            evidence.append(", ".join(f"{d} (z={zs[d]:+.2f})" for d in nb if d in zs.index))
+        table["observed"], table["evidence"] = observed, evidence
+
+
+_COLUMNS = ["rank", "model", "score", "prior", "residual", "predicted_z", "params_b", "family", "modality",
+            "size_bucket", "seen", "in_catalog", "n_records", "observed", "evidence"]
+
+
+def _empty_table() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in _COLUMNS})
+
+
+def _bound(value, what: str):
+    """A size bound in billions, or None. Negative or NaN bounds are refused with a message."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"The {what} must be a number of billions of parameters, got {value!r}.") from None
+    if math.isnan(v):
+        raise InputError(f"The {what} is not a number (NaN).")
+    if v < 0:
+        raise InputError(f"The {what} cannot be negative ({v:g}B).")
+    return None if math.isinf(v) else v

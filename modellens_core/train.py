@@ -1,0 +1,213 @@
+"""Training: ``python -m modellens_core train --config configs/production.json``.
+
+Samples batches of evaluation groups (each dataset gets equal total weight, so MTEB's
+hundreds of language subsets do not drown single-group benchmarks), up to
+``items_per_group`` models per group, and minimises
+``w_listwise * PlackettLuce + w_pairwise * BPR + w_pointwise * MSE(z head)``. Early stopping
+on the validation part of the configured setting (tau_w). Runs on the CPU, on a GPU when
+present, and multi-process with ``torchrun`` (DDP; gloo on the CPU, nccl on GPUs).
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+import torch.distributed as dist
+from safetensors.torch import load_file, save_file
+from tqdm import tqdm
+
+from .config import RankerConfig
+from .data import Corpus
+from .features import catalog_features, group_context, group_table, take
+from .losses import bpr_loss, plackett_luce_loss, pointwise_mse_loss
+from .metrics import evaluate_groups
+from .model import ModelLens
+from .vocab import Vocabulary
+
+
+def directed(rec: pd.DataFrame) -> np.ndarray:
+    """Scores with the direction applied: higher is better."""
+    s = rec["score"].to_numpy(np.float64)
+    return np.where(rec["higher_is_better"].to_numpy(), s, -s)
+
+
+def train_z(rec: pd.DataFrame) -> np.ndarray:
+    """Within-group z of the direction-corrected score, over the given rows only."""
+    v = pd.Series(directed(rec), index=rec.index)
+    g = rec["group"]
+    mean, std = v.groupby(g).transform("mean"), v.groupby(g).transform("std", ddof=0)
+    return ((v - mean) / std.where(std > 1e-12, 1.0)).where(std > 1e-12, 0.0).to_numpy(np.float32)
+
+
+@dataclass
+class Prepared:
+    vocab: Vocabulary
+    models: dict          # catalog model features
+    contexts: dict        # context features per group id
+    offsets: np.ndarray   # CSR over training groups: rows offsets[i]:offsets[i+1]
+    item_model: np.ndarray
+    item_z: np.ndarray
+    train_groups: np.ndarray
+    weights: np.ndarray   # sampling probability per training group
+    val: pd.DataFrame     # group, model_row, z (direction-corrected score) of validation rows
+
+
+def prepare(corpus: Corpus, cfg: RankerConfig, labels: pd.Series | None = None) -> Prepared:
+    rec = corpus.records
+    labels = corpus.split(cfg.setting) if labels is None else labels
+    model_row = pd.Series(np.arange(len(corpus.models)), index=corpus.models["model"])
+    train = rec[labels.to_numpy() == "train"].copy()
+    train["z"] = train_z(train)
+    train = train[train.groupby("group")["model"].transform("size") >= 2]
+    vocab = Vocabulary.build(train, corpus.models, cfg.min_family_count)
+    train = train.sort_values(["group", "model"], kind="stable")
+    gid, counts = np.unique(train["group"].to_numpy(), return_counts=True)
+    offsets = np.concatenate([[0], np.cumsum(counts)])
+    ds_of_group = train.groupby("group")["dataset"].first().reindex(gid)
+    w = 1.0 / ds_of_group.map(ds_of_group.value_counts()).to_numpy(np.float64)
+    val = rec[labels.to_numpy() == "val"]
+    val = val[val.groupby("group")["model"].transform("size") >= 2]
+    groups = np.unique(val["group"].to_numpy())
+    if len(groups) > cfg.max_val_groups:
+        groups = np.sort(np.random.default_rng(cfg.seed).choice(groups, cfg.max_val_groups, replace=False))
+    val = val[val["group"].isin(groups)]
+    val = pd.DataFrame({"group": val["group"].to_numpy(), "model_row": model_row.reindex(val["model"]).to_numpy(),
+                        "z": directed(val)})
+    return Prepared(vocab, catalog_features(vocab, corpus, cfg.name_buckets),
+                    group_context(vocab, corpus, group_table(rec)), offsets,
+                    model_row.reindex(train["model"]).to_numpy(np.int64), train["z"].to_numpy(np.float32),
+                    gid, w / w.sum(), val)
+
+
+def build_model(cfg: RankerConfig, vocab: Vocabulary) -> ModelLens:
+    return ModelLens(cfg, **vocab.sizes_of_tables())
+
+
+def sample_batch(p: Prepared, cfg: RankerConfig, rng: np.random.Generator):
+    """[B, L] catalog rows, z targets, mask and the B group ids."""
+    B, L = cfg.groups_per_batch, cfg.items_per_group
+    pick = rng.choice(len(p.train_groups), size=B, p=p.weights)
+    rows = np.zeros((B, L), dtype=np.int64)
+    z = np.zeros((B, L), dtype=np.float32)
+    mask = np.zeros((B, L), dtype=bool)
+    for b, g in enumerate(pick):
+        lo, hi = p.offsets[g], p.offsets[g + 1]
+        take_n = min(hi - lo, L)
+        idx = lo + rng.choice(hi - lo, size=take_n, replace=False)
+        rows[b, :take_n], z[b, :take_n], mask[b, :take_n] = p.item_model[idx], p.item_z[idx], True
+    return torch.from_numpy(rows), torch.from_numpy(z), torch.from_numpy(mask), torch.from_numpy(p.train_groups[pick])
+
+
+@torch.no_grad()
+def predict_rows(model: ModelLens, models: dict, contexts: dict, model_rows: np.ndarray, groups: np.ndarray,
+                 chunk: int = 65536) -> dict[str, np.ndarray]:
+    """Score (catalog model row, group) pairs one by one: score, prior, residual, z [N]."""
+    was = model.training
+    model.eval()
+    out = {k: [] for k in ("score", "prior", "residual", "z")}
+    for s in range(0, len(model_rows), chunk):
+        mr = torch.as_tensor(model_rows[s:s + chunk])
+        gr = torch.as_tensor(groups[s:s + chunk])
+        res = model(take(models, mr[:, None]), take(contexts, gr))
+        for k in out:
+            out[k].append(res[k][:, 0].float().cpu().numpy())
+    model.train(was)
+    return {k: np.concatenate(v) if v else np.zeros(0, np.float32) for k, v in out.items()}
+
+
+def validate(model: ModelLens, p: Prepared) -> float:
+    if p.val.empty:
+        return float("nan")
+    pred = predict_rows(model, p.models, p.contexts, p.val["model_row"].to_numpy(), p.val["group"].to_numpy())
+    return evaluate_groups(p.val.assign(pred=pred["score"]), pred_col="pred", true_col="z")["tau_w"]
+
+
+def _device(cfg: RankerConfig) -> torch.device:
+    if cfg.device == "cuda" or (cfg.device == "auto" and torch.cuda.is_available()):
+        return torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
+    return torch.device("cpu")
+
+
+def train(corpus: Corpus, cfg: RankerConfig, out: Path | None = None, progress: bool = True,
+          labels: pd.Series | None = None) -> tuple[ModelLens, Vocabulary, dict]:
+    """Train one ranker; with ``out`` (a checkpoint folder) rank 0 saves the best weights."""
+    distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
+    device = _device(cfg)
+    if distributed and not dist.is_initialized():
+        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+    rank = dist.get_rank() if distributed else 0
+    torch.manual_seed(cfg.seed)
+    p = prepare(corpus, cfg, labels)
+    model = build_model(cfg, p.vocab).to(device)
+    net = torch.nn.parallel.DistributedDataParallel(model) if distributed else model
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    rng = np.random.default_rng(cfg.seed + 1000 * rank)
+    gen = torch.Generator().manual_seed(cfg.seed + rank)
+    feats = {k: v.to(device) for k, v in p.models.items()}
+    ctxs = {k: v.to(device) for k, v in p.contexts.items()}
+    best, best_state, bad, history = -np.inf, None, 0, []
+    t0 = time.time()
+    bar = tqdm(range(cfg.epochs), desc=f"train[{cfg.setting}]", disable=not progress or rank != 0)
+    for epoch in bar:
+        net.train()
+        losses = []
+        for _ in range(cfg.steps_per_epoch):
+            rows, z, mask, groups = sample_batch(p, cfg, rng)
+            rows, z, mask, groups = rows.to(device), z.to(device), mask.to(device), groups.to(device)
+            res = net(take(feats, rows), take(ctxs, groups))
+            loss = (cfg.w_listwise * plackett_luce_loss(res["score"], z, mask, generator=None)
+                    + cfg.w_pairwise * bpr_loss(res["score"], z, mask)
+                    + cfg.w_pointwise * pointwise_mse_loss(res["z"], z, mask))
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            losses.append(float(loss))
+        val = validate(model, Prepared(**{**p.__dict__, "models": feats, "contexts": ctxs}))
+        history.append({"epoch": epoch + 1, "loss": float(np.mean(losses)), "val_tau_w": val})
+        bar.set_postfix(loss=f"{np.mean(losses):.3f}", val_tau_w=f"{val:.3f}")
+        if np.isnan(val) or val > best + 1e-4:
+            best, bad = (val if not np.isnan(val) else best), 0
+            best_state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
+        else:
+            bad += 1
+            if bad >= cfg.patience:
+                break
+    model.load_state_dict(best_state)
+    model.cpu()
+    summary = {"setting": cfg.setting, "epochs_run": len(history), "best_val_tau_w": None if best == -np.inf else best,
+               "wall_time_s": round(time.time() - t0, 1), "history": history,
+               "train_records": int(p.offsets[-1]), "train_groups": int(len(p.train_groups)),
+               "device": str(device), "world_size": int(os.environ.get("WORLD_SIZE", "1"))}
+    if out is not None and rank == 0:
+        save_checkpoint(model, cfg, p.vocab, out, summary)
+    return model, p.vocab, summary
+
+
+WEIGHTS, CONFIG, VOCAB = "modellens.safetensors", "config.json", "vocab.json"
+
+
+def save_checkpoint(model: ModelLens, cfg: RankerConfig, vocab: Vocabulary, directory: Path, summary: dict) -> None:
+    """``<dir>/modellens.safetensors`` (weights), ``<dir>/config.json``, ``<dir>/vocab.json``."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(directory / WEIGHTS))
+    vocab.to_json(directory / VOCAB)
+    (directory / CONFIG).write_text(json.dumps({"config": cfg.to_dict(), "training": summary}, indent=1) + "\n")
+
+
+def load_checkpoint(directory: Path) -> tuple[ModelLens, Vocabulary, dict]:
+    """Load weights (safetensors: never unpickles), config and vocabulary."""
+    directory = Path(directory)
+    meta = json.loads((directory / CONFIG).read_text())
+    cfg = RankerConfig.from_dict(meta["config"])
+    vocab = Vocabulary.from_json(directory / VOCAB)
+    model = build_model(cfg, vocab)
+    model.load_state_dict(load_file(str(directory / WEIGHTS)))
+    model.eval()
+    return model, vocab, meta
