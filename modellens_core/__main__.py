@@ -6,6 +6,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
+
+
+def _assets() -> Path:
+    return Path(__file__).resolve().parent.parent / "assets"
 
 
 def _build_corpus(a):
@@ -18,7 +23,52 @@ def _ingest_hub(a):
     return cli_ingest_hub(a.rest)
 
 
-COMMANDS = {"build-corpus": _build_corpus, "ingest-hub": _ingest_hub}
+def _train(a):
+    from pathlib import Path
+
+    from .config import RankerConfig
+    from .data import CHECKPOINTS, Corpus
+    from .manifest import write_manifest
+    from .train import train
+    cfg = RankerConfig.from_json(Path(a.config))
+    out = Path(a.out) if a.out else (CHECKPOINTS if cfg.setting == "production" else CHECKPOINTS / "eval" / cfg.setting)
+    _, _, summary = train(Corpus(Path(a.assets)), cfg, out=out)
+    print(f"trained [{cfg.setting}] in {summary['wall_time_s']}s on {summary['device']}: "
+          f"{summary['epochs_run']} epochs, best validation tau_w {summary['best_val_tau_w']}; saved to {out}")
+    if not a.out:
+        write_manifest(Path(a.assets))
+
+
+def _evaluate(a):
+    from .evaluate import cli
+    return cli(a)
+
+
+def _recommend(a):
+    from .recommend import InputError, Recommender
+    rec = Recommender.load(Path(a.assets), Path(a.checkpoints))
+    try:
+        table = rec.recommend(a.description, task=a.task, metric=a.metric, top_k=a.top_k,
+                              max_params_b=a.max_params)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for note in table.attrs.get("notices", []):
+        print(f"note: {note}", file=sys.stderr)
+    cols = ["rank", "model", "score", "predicted_z", "prior", "residual", "params_b", "family", "seen"]
+    if a.format == "csv":
+        print(table.to_csv(index=False), end="")
+    elif a.format == "json":
+        print(table.to_json(orient="records", indent=1))
+    else:
+        print(f"task: {table.attrs['task']}{' (inferred)' if table.attrs['task_inferred'] else ''}   "
+              f"metric: {table.attrs['metric']}{' (inferred)' if table.attrs['metric_inferred'] else ''}")
+        print(table[cols].to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    return 0
+
+
+COMMANDS = {"build-corpus": _build_corpus, "ingest-hub": _ingest_hub, "train": _train, "evaluate": _evaluate,
+            "recommend": _recommend}
 
 
 def main(argv=None) -> int:
@@ -32,6 +82,25 @@ def main(argv=None) -> int:
     h = sub.add_parser("ingest-hub", help="append model-card eval results to a source folder",
                        add_help=False)
     h.add_argument("rest", nargs=argparse.REMAINDER)
+    t = sub.add_parser("train", help="train the ranker for one setting")
+    t.add_argument("--config", required=True, help="JSON config (see modellens_core/configs/)")
+    t.add_argument("--assets", default=str(_assets()))
+    t.add_argument("--out", help="checkpoint folder (default: checkpoints/ or checkpoints/eval/<setting>/)")
+    e = sub.add_parser("evaluate", help="evaluate the shipped checkpoints and the baselines")
+    e.add_argument("--json", action="store_true")
+    e.add_argument("--assets", default=str(_assets()))
+    e.add_argument("--checkpoints", default=str(_assets().parent / "checkpoints"))
+    e.add_argument("--settings", nargs="*")
+    e.add_argument("--write", help="also write the markdown tables to this file")
+    r = sub.add_parser("recommend", help="rank models for a dataset description")
+    r.add_argument("description")
+    r.add_argument("--task")
+    r.add_argument("--metric")
+    r.add_argument("--top-k", type=int, default=10)
+    r.add_argument("--max-params", type=float, help="largest model size, billions of parameters")
+    r.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    r.add_argument("--assets", default=str(_assets()))
+    r.add_argument("--checkpoints", default=str(_assets().parent / "checkpoints"))
     for name, register in _EXTRA.items():
         register(sub)
     a = p.parse_args(argv)

@@ -24,7 +24,7 @@ from tqdm import tqdm
 
 from .corpus import add_z, build_dataset_catalog, build_model_catalog, merge_sources
 from .encoder import TextEncoder, quantize
-from .ingest import ADAPTERS, SKIPPED_FOLDERS, SOURCE_FOLDERS, load_source
+from .ingest import ADAPTERS, OPTIONAL_SOURCES, SKIPPED_FOLDERS, SOURCE_FOLDERS, load_source
 from .ingest.base import DROP_REASONS, DropReport, SourceFileError
 from .manifest import write_manifest
 from .splits import make_splits
@@ -39,19 +39,20 @@ def _write_parquet(df: pd.DataFrame, path: Path) -> None:
 
 def load_all(sources_dir: Path, only: list[str] | None = None):
     results, reports, skipped = [], {}, []
-    names = [s for s in ADAPTERS if not only or s in only]
+    names = [s for s in ADAPTERS if (not only or s in only)
+             and not (s in OPTIONAL_SOURCES and not (Path(sources_dir) / SOURCE_FOLDERS.get(s, s)).is_dir())]
     folders = {SOURCE_FOLDERS.get(s, s) for s in ADAPTERS}
     unknown = sorted(p.name for p in Path(sources_dir).iterdir()
                      if p.is_dir() and p.name not in folders | SKIPPED_FOLDERS) if Path(sources_dir).is_dir() else []
     for src in tqdm(names, desc="sources", unit="src", file=sys.stderr):
         try:
             res = load_source(sources_dir, src)
-        except (SourceFileError, FileNotFoundError, OSError) as exc:
+        except Exception as exc:  # noqa: BLE001 - a broken source is skipped and reported, never a traceback
             rep = DropReport(notes=[f"skipped: {exc}"])
             rep.drop("unparseable_file")
             reports[src] = rep
             skipped.append(src)
-            tqdm.write(f"warning: source {src} skipped: {exc}", file=sys.stderr)
+            tqdm.write(f"warning: source {src} skipped: {type(exc).__name__}: {exc}", file=sys.stderr)
             continue
         results.append(res)
         reports[src] = res.report

@@ -188,9 +188,14 @@ def build_dataset_catalog(rec: pd.DataFrame, datasets: pd.DataFrame) -> pd.DataF
     stats = rec.groupby("dataset").agg(n_records=("z", "size"), n_models=("model", "nunique"),
                                        task_rec=("task", lambda t: t.mode().iloc[0]),
                                        sources=("source", lambda s: ",".join(sorted(set(s)))))
-    ids = sorted(set(stats.index))  # the catalog holds datasets that have records
+    # the catalog holds every dataset a source describes, with or without records (a query can
+    # match a described benchmark nobody has scored yet); n_records tells them apart
+    ids = sorted(set(stats.index) | set(merged.index))
     cat = merged.reindex(ids).join(stats)
-    cat["task"] = cat["task"].fillna(cat["task_rec"])
+    cat["n_records"] = cat["n_records"].fillna(0).astype(np.int64)
+    cat["n_models"] = cat["n_models"].fillna(0).astype(np.int64)
+    cat["sources"] = cat["sources"].fillna(d.groupby("dataset")["source"].first())
+    cat["task"] = cat["task"].fillna(cat["task_rec"]).fillna("other")
     cat["family"] = cat["family"].fillna(pd.Series(cat.index, index=cat.index))
     cat["domain"] = dataset_domain(cat["task"], cat["domain"])
     cat["languages"] = cat["languages"].fillna("")

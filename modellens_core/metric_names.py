@@ -30,7 +30,10 @@ _SYNONYMS = {
     "rouge-2": "rouge-2", "rouge-l": "rouge-l", "rouge-1": "rouge-1",
 }
 
-_EXPLICIT = {"time-horizon": True, "rtfx": True, "mean-win-rate": True}
+_EXPLICIT = {"time-horizon": True, "rtfx": True, "mean-win-rate": True,
+             "mdr": False, "mnr": False, "vi": False, "median-rank": False, "mean-rank": False,
+             "las": True, "uas": True, "gleu": True, "f0.5": True, "1-1": True, "q->a": True, "qa->r": True,
+             "f-bc": True, "f-nmi": True, "f-s": True, "v-m": True}
 
 # Lower-is-better patterns (matched on the canonical name as whole tokens or prefixes).
 _LOWER = re.compile(
@@ -44,7 +47,7 @@ _HIGHER = re.compile(
     r"correct|solved|success|progress|rate|r@|kappa|mcc|psnr|ssim|horizon|nds|mota|hota|ar|"
     r"alignment|aesthetic|quality|originality|judge|grading|similarity|coverage|robust|pq|sq|rq|"
     r"hmean|1-ned|ned|pckh|ndcg@\d+|auroc|fairness|throughput|rtfx|delta|top|em|jaccard|gmean|"
-    r"bertscore|chrf|sacrebleu|mAP|AP|AR)", re.IGNORECASE)
+    r"bertscore|chrf|sacrebleu|mAP|AP|AR|hits@\d+|p@\d+|r-\d+@\d+)", re.IGNORECASE)
 
 
 def canonical_metric(raw: str) -> str:

@@ -34,7 +34,9 @@ ADAPTERS: dict[str, str] = {
     "benchbench_ibm": "specs_benchbench:load_ibm",
     "benchbench_socialfoundations": "specs_benchbench:load_socialfoundations",
     "hf_hub_models": "hub_models:load",   # folder hf_hub_models_2023 (see SOURCE_FOLDERS)
+    "hub_cards": "hub_cards:load_hub_cards",  # written by `ingest-hub`; optional
 }
+OPTIONAL_SOURCES = {"hub_cards"}  # read when the folder exists, silently absent otherwise
 # source id -> folder name under sources/ (when they differ)
 SOURCE_FOLDERS = {"hf_hub_models": "hf_hub_models_2023"}
 SKIPPED_FOLDERS = {"transferability"}  # belongs to the transferability issue, not the corpus

@@ -96,7 +96,9 @@ def read_table(source_dir: Path, spec: TableSpec, report: DropReport,
         return []
     if spec.row_filter is not None:
         keep = spec.row_filter(df).fillna(False).astype(bool)
-        report.drop("excluded", int((~keep).sum()) * max(1, _n_score_cols(df, spec)))
+        n_dropped = int((~keep).sum()) * max(1, _n_score_cols(df, spec))
+        report.rows_read += n_dropped
+        report.drop("excluded", n_dropped)
         df = df[keep]
     renames = dict(spec.rename)
     out: list[dict] = []

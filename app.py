@@ -1,0 +1,11 @@
+"""ModelLens Space: ``python app.py`` serves the app on the shipped assets and checkpoint."""
+import os
+
+for key, value in {"GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1"}.items():
+    os.environ.setdefault(key, value)
+
+from modellens_core.ui import build_app  # noqa: E402
+from modellens_core.ui.launch import launch  # noqa: E402
+
+if __name__ == "__main__":
+    launch(build_app())

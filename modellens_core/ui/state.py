@@ -1,0 +1,33 @@
+"""What every tab shares: the loaded Recommender (one per process, loaded once).
+
+``MODELLENS_ASSETS`` / ``MODELLENS_CHECKPOINTS`` point the app at other built folders (tests
+use a small synthetic corpus); by default the shipped ``assets/`` and ``checkpoints/``.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+from ..data import ASSETS, CHECKPOINTS
+
+_lock = threading.Lock()
+_recommender = None
+
+
+def assets_dir() -> Path:
+    return Path(os.environ.get("MODELLENS_ASSETS", ASSETS))
+
+
+def checkpoints_dir() -> Path:
+    return Path(os.environ.get("MODELLENS_CHECKPOINTS", CHECKPOINTS))
+
+
+def recommender():
+    """The process-wide Recommender (verifies the manifest on first load)."""
+    global _recommender
+    with _lock:
+        if _recommender is None:
+            from ..recommend import Recommender
+            _recommender = Recommender.load(assets_dir(), checkpoints_dir())
+        return _recommender
