@@ -112,8 +112,8 @@ def predict_rows(model: ModelLens, models: dict, contexts: dict, model_rows: np.
     model.eval()
     out = {k: [] for k in ("score", "prior", "residual", "z")}
     for s in range(0, len(model_rows), chunk):
-        mr = torch.as_tensor(model_rows[s:s + chunk])
-        gr = torch.as_tensor(groups[s:s + chunk])
+        mr = torch.as_tensor(np.array(model_rows[s:s + chunk], dtype=np.int64))
+        gr = torch.as_tensor(np.array(groups[s:s + chunk], dtype=np.int64))
         res = model(take(models, mr[:, None]), take(contexts, gr))
         for k in out:
             out[k].append(res[k][:, 0].float().cpu().numpy())
@@ -167,7 +167,7 @@ def train(corpus: Corpus, cfg: RankerConfig, out: Path | None = None, progress: 
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
-            losses.append(float(loss))
+            losses.append(float(loss.detach()))
         val = validate(model, Prepared(**{**p.__dict__, "models": feats, "contexts": ctxs}))
         history.append({"epoch": epoch + 1, "loss": float(np.mean(losses)), "val_tau_w": val})
         bar.set_postfix(loss=f"{np.mean(losses):.3f}", val_tau_w=f"{val:.3f}")

@@ -39,6 +39,8 @@ GENERIC_TOKENS = frozenset("""
 
 _FAMILY_RES = [(fam, re.compile(rf"(?:^|-)({'|'.join(re.escape(a) for a in aliases)})(?:\d+[a-z]?)?(?=-|$)"))
                for fam, aliases in KNOWN_FAMILIES]
+_UUID = re.compile(r"[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}")
+MAX_PARAMS_B = 2000.0  # larger "sizes" in names are ids or token counts, not parameters
 _PARAMS = re.compile(r"(?<![a-z0-9.])(?:(\d+)x)?(\d+(?:\.\d+)?)([bm])(\d)?(?![a-z0-9])")
 
 
@@ -79,8 +81,9 @@ def params_from_name(name: str) -> float | None:
 
     "7b" -> 7.0, "70B" -> 70.0, "1.5b" -> 1.5, "350m" -> 0.35, "bloom-7b1" -> 7.1,
     "Mixtral-8x7B" -> 56.0 (nominal experts x size; the true count is lower). The first
-    size token wins; "A3B"-style active-parameter tokens are ignored (a letter precedes them)."""
-    s = str(name).rsplit("/", 1)[-1].lower().replace("_", "-")
+    size token wins; "A3B"-style active-parameter tokens are ignored (a letter precedes them),
+    UUIDs are skipped and values above MAX_PARAMS_B are rejected."""
+    s = _UUID.sub("", str(name).rsplit("/", 1)[-1].lower().replace("_", "-"))
     m = _PARAMS.search(s)
     if not m:
         return None
@@ -88,4 +91,4 @@ def params_from_name(name: str) -> float | None:
     value = float(num) + (float(decimal) / 10 if decimal else 0.0)
     value *= int(mult) if mult else 1
     value = value / 1000 if unit == "m" else value
-    return value if value > 0 else None
+    return value if 0 < value <= MAX_PARAMS_B else None
