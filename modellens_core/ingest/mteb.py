@@ -18,7 +18,8 @@ baselines -> "excluded"; aggregate tasks (with
 ``subtasks`` in tasks.jsonl) -> "aggregate_column"; NaN / missing main score -> "nan";
 other revisions of the same (model, task, split, subset) -> "duplicate" (kept: the revision
 in models.jsonl, then one with a model_meta.json, then a real hash over placeholders, then the
-newest mteb_version, then format A over legacy). ``report.rows_read`` counts score values.
+newest mteb_version, then format A over legacy, then the revision name). ``report.rows_read``
+counts score values.
 
 Dataset family rule (what the new-datasets split holds out together): tasks are joined when
 (1) their ``dataset.path`` HF ids share a key (org dropped, version/language suffixes dropped),
@@ -131,7 +132,7 @@ def _version_key(version) -> int:
     """mteb_version "1.12.3" -> 1012003 (sortable); 0 when unparseable."""
     nums = re.findall(r"\d+", str(version or ""))[:3]
     nums = [int(n) for n in nums] + [0] * (3 - len(nums))
-    return nums[0] * 1_000_000 + min(nums[1], 999) * 1000 + min(nums[2], 999) if nums else 0
+    return nums[0] * 1_000_000 + min(nums[1], 999) * 1000 + min(nums[2], 999)
 
 
 def _legacy_lookup(values: dict, main: str):
@@ -178,7 +179,7 @@ def _infer_metric(doc: dict) -> str:
     return "main_score"
 
 
-def _file_values(doc: dict, task: str, info: dict, report: DropReport, where: str):
+def _file_values(doc: dict, info: dict, report: DropReport, where: str):
     """(split, hf_subset, value) triples of one task file (format A or legacy B)."""
     if "scores" in doc:
         return [(split, e.get("hf_subset", "default"), e.get("main_score"))
@@ -238,7 +239,7 @@ def _scan(source_dir: Path, tasks: dict, aggregates: set, report: DropReport) ->
             continue
         task = doc.get("task_name") or doc.get("mteb_dataset_name") or rest[-1][:-5]
         info = tasks.get(task) or tasks.get(LEGACY_TASK_RENAMES.get(task, ""), {})
-        values = _file_values(doc, task, info, report, where)
+        values = _file_values(doc, info, report, where)
         if not info and "scores" in doc and task not in scan.inferred:
             scan.inferred[task] = _infer_metric(doc)
         report.rows_read += len(values)
@@ -403,12 +404,13 @@ def _models_frame(model_dirs, metas: dict, registry: dict) -> pd.DataFrame:
 def _file_rank(files: list, metas: dict, registry: dict) -> np.ndarray:
     """Preference rank of each task file (0 = kept first) among revisions of one model: the
     models.jsonl revision, then a revision with model_meta.json, then a real hash over
-    placeholders, then the newest mteb_version, then format A over legacy."""
+    placeholders, then the newest mteb_version, then format A over legacy, then the revision
+    name (a fixed tie-break, so a folder and its archive give the same records)."""
     def pref(f):
         model_dir, revision, _task, version, fmt_a = f
         reg = registry.get(model_dir.replace("__", "/", 1), {}).get("revision")
         return (revision == reg, revision in metas.get(model_dir, {}),
-                revision not in PLACEHOLDER_REVISIONS, version, fmt_a)
+                revision not in PLACEHOLDER_REVISIONS, version, fmt_a, revision)
     order = sorted(range(len(files)), key=lambda i: pref(files[i]), reverse=True)
     rank = np.empty(len(files), dtype=np.int64)
     rank[order] = np.arange(len(files))

@@ -1,0 +1,56 @@
+import numpy as np
+import pytest
+
+from modellens_core.data import Corpus
+from modellens_core.recommend import InputError, Recommender, clean_text
+
+COLUMNS = {"rank", "model", "score", "prior", "residual", "predicted_z", "params_b", "family", "seen"}
+
+
+@pytest.fixture(scope="module")
+def rec(synthetic_assets, tiny_checkpoints):
+    return Recommender.load(synthetic_assets, tiny_checkpoints)
+
+
+def test_recommend_returns_sorted_table_with_parts(rec):
+    t = rec.recommend("English speech recordings transcribed to text", top_k=10)
+    assert COLUMNS <= set(t.columns) and len(t) == 10
+    assert list(t["rank"]) == list(range(1, 11))
+    assert (np.diff(t["score"].to_numpy()) <= 1e-9).all()
+    np.testing.assert_allclose(t["score"], (t["prior"] + t["residual"]) / rec.tau, rtol=1e-5)
+    assert t.attrs["task"] == "automatic-speech-recognition" and t.attrs["task_inferred"]
+
+
+def test_aliases_resolve_and_unknown_names_rank_unseen(rec):
+    known = rec.catalog["model"].iloc[0]
+    bare = known.split("/")[1]
+    t = rec.recommend("photos of objects", candidates=[bare, known.upper(), "totally-new/model-7b"])
+    assert set(t["model"]) == {known, "totally-new/model-7b"}
+    new = t[t["model"] == "totally-new/model-7b"].iloc[0]
+    assert not new["seen"] and not new["in_catalog"] and np.isfinite(new["score"]) and new["params_b"] == 7
+    assert any("duplicate" in n for n in t.attrs["notices"])
+    assert any("not in the catalog" in n for n in t.attrs["notices"])
+
+
+def test_filters_and_contradictions(rec):
+    t = rec.recommend("photos of objects", max_params_b=4, include_unknown_size=False)
+    assert len(t) and (t["params_b"] <= 4).all()
+    empty = rec.recommend("photos of objects", min_params_b=1000, include_unknown_size=False)
+    assert len(empty) == 0 and any("No model satisfies" in n for n in empty.attrs["notices"])
+    with pytest.raises(InputError, match="negative"):
+        rec.recommend("photos", max_params_b=-1)
+    with pytest.raises(InputError, match="NaN"):
+        rec.recommend("photos", max_params_b=float("nan"))
+    with pytest.raises(InputError, match="larger than"):
+        rec.recommend("photos", min_params_b=10, max_params_b=1)
+
+
+def test_bad_text_is_cleaned_or_refused(rec):
+    with pytest.raises(InputError, match="describe your dataset"):
+        rec.recommend("   \n\t ")
+    text, notes = clean_text("a\x00b\ud800c" + "x" * 10_000)
+    assert "\x00" not in text and len(text) == 4000 and notes
+    t = rec.recommend("y" * 1_000_000, top_k=3)
+    assert len(t) == 3 and any("characters long" in n for n in t.attrs["notices"])
+    t = rec.recommend("Images", task="no-such-task", metric="no-such-metric", top_k=2)
+    assert len(t) == 2 and sum("Unknown" in n for n in t.attrs["notices"]) == 2
