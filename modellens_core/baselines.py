@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 import torch
 
 
@@ -76,7 +77,7 @@ class PairTable:
         key = m[ok] * n_d + d[ok]
         mean = pd.Series(train["z"].to_numpy(np.float64)[ok]).groupby(key).mean()  # sorted by key
         key = mean.index.to_numpy(np.int64)
-        return cls(key // n_d, key % n_d, mean.to_numpy(), key, n_d)
+        return cls(key // n_d, key % n_d, mean.to_numpy(np.float64, copy=True), key, n_d)
 
     def lookup(self, m: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """[...] model rows, dataset rows -> (mean z [...] (0 where absent), found [...] bool)."""
@@ -211,9 +212,17 @@ class DescriptionKNNBaseline(Baseline):
         return out
 
 
+def _pattern(rows: np.ndarray, cols: np.ndarray, n_rows: int, n_cols: int) -> sp.csr_matrix:
+    """[P] row-sorted (row, col) pairs -> [n_rows, n_cols] CSR of ones whose stored order is the
+    input order (so a values array in that order can be swapped in)."""
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n_rows))])
+    return sp.csr_matrix((np.ones(len(rows)), cols, indptr), shape=(n_rows, n_cols))
+
+
 class MatrixFactorizationBaseline(Baseline):
     """z ≈ μ + b_model + b_dataset + p_model · q_dataset, fitted to per-(model, dataset) mean z
-    with full-batch Adam and L2 regularisation (torch, CPU).
+    by alternating ridge least squares (numpy, deterministic; ``epochs`` = ALS sweeps, ``reg`` =
+    L2 penalty on each row's [bias, factors]). μ is the global mean and stays fixed.
 
     Cold start: an unseen dataset gets the similarity-weighted mean of (b, q) over its
     ``knn`` nearest training datasets by description; an unseen model gets b from its
@@ -221,36 +230,43 @@ class MatrixFactorizationBaseline(Baseline):
     """
     name = "matrix-factorization"
 
-    def __init__(self, dim: int = 16, epochs: int = 300, reg: float = 0.05, lr: float = 0.05,
-                 knn: int = 10, seed: int = 0):
-        self.dim, self.epochs, self.reg, self.lr, self.knn, self.seed = dim, epochs, reg, lr, knn, seed
+    def __init__(self, dim: int = 16, epochs: int = 15, reg: float = 1.0, knn: int = 10, seed: int = 0):
+        self.dim, self.epochs, self.reg, self.knn, self.seed = dim, epochs, reg, knn, seed
+
+    def _ridge_rows(self, R: sp.csr_matrix, resid: np.ndarray, other: np.ndarray) -> np.ndarray:
+        """Solve every row's ridge problem at once.
+
+        R: [n_rows, n_other] sparse pattern of observed pairs (stored order = ``resid``);
+        resid: [P] targets (z minus the parts held fixed); other: [n_other, dim] fixed factors.
+        Returns [n_rows, 1 + dim] = [bias, factors]; rows without pairs get zeros.
+        """
+        phi = np.hstack([np.ones((len(other), 1)), other])  # [n_other, 1 + dim]
+        k = phi.shape[1]
+        outer = (phi[:, :, None] * phi[:, None, :]).reshape(len(phi), k * k)
+        gram = (R @ outer).reshape(-1, k, k) + self.reg * np.eye(k)  # Σ φφᵀ per row, via one sparse product
+        rhs = sp.csr_matrix((resid, R.indices, R.indptr), shape=R.shape) @ phi  # Σ φ r per row
+        return np.linalg.solve(gram, rhs[:, :, None])[:, :, 0]
 
     def fit(self, train, ctx):
         pairs = PairTable.build(train, ctx)
         n_m, n_d = len(ctx.models), len(ctx.datasets)
-        gen = torch.Generator().manual_seed(self.seed)
-        m, d = torch.from_numpy(pairs.m), torch.from_numpy(pairs.d)
-        z = torch.from_numpy(pairs.z).float()
-        mu = z.mean() if len(z) else torch.tensor(0.0)
-        params = [torch.zeros(n_m), torch.zeros(n_d),
-                  0.1 * torch.randn(n_m, self.dim, generator=gen), 0.1 * torch.randn(n_d, self.dim, generator=gen)]
-        for p in params:
-            p.requires_grad_(True)
-        bm, bd, P, Q = params
-        opt = torch.optim.Adam(params, lr=self.lr)
-        for _ in range(self.epochs if len(z) else 0):
-            opt.zero_grad()
-            pm, qd = P[m], Q[d]
-            pred = mu + bm[m] + bd[d] + (pm * qd).sum(1)
-            penalty = (pm.square().sum(1) + qd.square().sum(1) + bm[m].square() + bd[d].square()).mean()
-            (torch.mean((pred - z) ** 2) + self.reg * penalty).backward()
-            opt.step()
+        self.mu_ = float(pairs.z.mean()) if len(pairs.z) else 0.0
+        R = _pattern(pairs.m, pairs.d, n_m, n_d)  # PairTable pairs are sorted by (m, d)
+        order_t = np.lexsort((pairs.m, pairs.d))  # the same pairs sorted by (d, m)
+        Rt = _pattern(pairs.d[order_t], pairs.m[order_t], n_d, n_m)
+        rng = np.random.default_rng(self.seed)
+        b_m, b_d = np.zeros(n_m), np.zeros(n_d)
+        P, Q = np.zeros((n_m, self.dim)), 0.1 * rng.standard_normal((n_d, self.dim))
+        r = pairs.z - self.mu_
+        for _ in range(self.epochs if len(r) else 0):
+            x = self._ridge_rows(R, r - b_d[pairs.d], Q)
+            b_m, P = x[:, 0], x[:, 1:]
+            x = self._ridge_rows(Rt, (r - b_m[pairs.m])[order_t], P)
+            b_d, Q = x[:, 0], x[:, 1:]
         seen_m = np.bincount(pairs.m, minlength=n_m) > 0
-        self.mu_ = float(mu)
-        b_model = bm.detach().double().numpy()
-        self.b_model_ = fill_by_cells(np.where(seen_m, b_model, np.nan), ctx.models)
-        self.p_model_ = np.where(seen_m[:, None], P.detach().double().numpy(), 0.0)
-        self.b_dataset_, self.q_dataset_ = bd.detach().double().numpy(), Q.detach().double().numpy()
+        self.b_model_ = fill_by_cells(np.where(seen_m, b_m, np.nan), ctx.models)
+        self.p_model_ = np.where(seen_m[:, None], P, 0.0)
+        self.b_dataset_, self.q_dataset_ = b_d, Q
         self.train_datasets_ = np.unique(pairs.d)
         return self
 
@@ -278,12 +294,15 @@ class MatrixFactorizationBaseline(Baseline):
 class TwoTowerBaseline(Baseline):
     """Cosine between linear projections of the model and dataset description embeddings,
     a·cos(A e_model, B e_dataset) + c fitted with MSE to per-(model, dataset) mean z
-    (minibatch Adam, torch CPU). Works for unseen models and datasets alike; ids unknown to the
-    catalog get cos = 0."""
+    (minibatch Adam, torch CPU). Each epoch visits at most ``pairs_per_epoch`` random pairs, which
+    bounds the fit time (~epochs x pairs_per_epoch) whatever the corpus size. Works for unseen
+    models and datasets alike; ids unknown to the catalog get cos = 0."""
     name = "two-tower"
 
-    def __init__(self, dim: int = 64, epochs: int = 5, batch_size: int = 4096, lr: float = 3e-3, seed: int = 0):
+    def __init__(self, dim: int = 64, epochs: int = 5, batch_size: int = 4096, lr: float = 3e-3,
+                 pairs_per_epoch: int = 200_000, seed: int = 0):
         self.dim, self.epochs, self.batch_size, self.lr, self.seed = dim, epochs, batch_size, lr, seed
+        self.pairs_per_epoch = pairs_per_epoch
 
     @staticmethod
     def _project(emb: torch.Tensor, W: torch.Tensor) -> torch.Tensor:
@@ -302,7 +321,7 @@ class TwoTowerBaseline(Baseline):
         opt = torch.optim.Adam([self.A_, self.B_, self.scale_, self.bias_], lr=self.lr)
         m, d, z = torch.from_numpy(pairs.m), torch.from_numpy(pairs.d), torch.from_numpy(pairs.z).float()
         for _ in range(self.epochs if len(z) else 0):
-            for batch in torch.randperm(len(z), generator=gen).split(self.batch_size):
+            for batch in torch.randperm(len(z), generator=gen)[: self.pairs_per_epoch].split(self.batch_size):
                 opt.zero_grad()
                 cos = (self._project(em[m[batch]], self.A_) * self._project(ed[d[batch]], self.B_)).sum(-1)
                 pred = self.scale_ * cos + self.bias_

@@ -487,5 +487,9 @@ def load(source_dir: Path) -> SourceResult:
     records = _records(scan, tasks, registry, report)
     model_dirs = sorted({m.replace("/", "__", 1) for m in records["model"].unique()})
     models = _models_frame(model_dirs, scan.metas, registry)
-    datasets = _datasets_frame(sorted(records["dataset"].unique()), tasks, dataset_families(tasks))
+    # every described task is a catalog dataset, scored or not (a query may match one nobody has
+    # evaluated yet); aggregates and speed tasks are not datasets
+    described = {n for n in tasks if n not in aggregates and n not in SPEED_TASKS}
+    datasets = _datasets_frame(sorted(set(records["dataset"].unique()) | described), tasks,
+                               dataset_families(tasks))
     return make_result(SOURCE, records, models, datasets, report)

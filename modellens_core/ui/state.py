@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import threading
+import weakref
 from pathlib import Path
 
 from ..data import ASSETS, CHECKPOINTS
@@ -31,3 +32,21 @@ def recommender():
             from ..recommend import Recommender
             _recommender = Recommender.load(assets_dir(), checkpoints_dir())
         return _recommender
+
+
+def reset_recommender() -> None:
+    """Forget the loaded Recommender (tests point the app at other folders between builds)."""
+    global _recommender
+    with _lock:
+        _recommender = None
+
+
+# Components one tab publishes for another within one app, e.g. the Recommend results table the
+# Model profile tab links from. Keyed by the Blocks object (weakly: a closed app is forgotten).
+_shared: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def shared(demo) -> dict:
+    """The registry of components shared between the tabs of ``demo`` (a plain dict)."""
+    with _lock:
+        return _shared.setdefault(demo, {})

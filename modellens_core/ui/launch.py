@@ -1,0 +1,46 @@
+"""Serving settings for the Space: queue, concurrency, bind address, offline theme.
+
+``launch(demo, **overrides)``; ``GRADIO_SERVER_NAME`` / ``GRADIO_SERVER_PORT`` are respected
+(default 127.0.0.1:7860: nothing is exposed beyond this machine unless asked for).
+"""
+from __future__ import annotations
+
+import os
+
+import gradio as gr
+
+# A query is CPU-bound (text encoder + one batched MLP pass over the catalog, ~0.1-0.5 s). numpy and
+# torch release the GIL inside their kernels, so a few requests overlap usefully, but more than a
+# handful only oversubscribe the cores and make everyone wait longer: 4 at a time.
+CONCURRENCY = int(os.environ.get("MODELLENS_CONCURRENCY", "4"))
+# A bounded queue refuses new work with a clear "queue is full" instead of piling up minutes of latency.
+QUEUE_MAX = int(os.environ.get("MODELLENS_QUEUE_MAX", "64"))
+
+# System fonts only: the default theme's LocalFont files are served by Gradio itself, but a system stack
+# needs no font request at all, and nothing ever goes to Google Fonts or another CDN.
+THEME = gr.themes.Default(font=("ui-sans-serif", "system-ui", "Segoe UI", "Roboto", "sans-serif"),
+                          font_mono=("ui-monospace", "SFMono-Regular", "Consolas", "monospace"))
+CSS = "#recommend-status p { margin: 0.2em 0; }"
+
+
+def launch_kwargs(**overrides) -> dict:
+    """The keyword arguments ``launch`` passes to ``Blocks.launch`` (overrides win)."""
+    kwargs = dict(
+        server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
+        server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")),
+        show_error=False,        # unexpected errors show a generic message; user-facing ones use gr.Error/status
+        theme=THEME, css=CSS,
+        ssr_mode=False,          # server-side rendering would need a Node process; the static build is enough
+        enable_monitoring=False, mcp_server=False, pwa=False,
+        max_threads=CONCURRENCY * 4,  # worker threads for sync handlers and file serving
+    )
+    kwargs.update(overrides)
+    return kwargs
+
+
+def launch(demo: gr.Blocks, **overrides):
+    """Configure the queue and serve ``demo`` (blocks unless ``prevent_thread_lock=True``)."""
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    demo.analytics_enabled = False
+    demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_MAX, api_open=False)
+    return demo.launch(**launch_kwargs(**overrides))

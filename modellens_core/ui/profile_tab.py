@@ -1,0 +1,108 @@
+"""Model profile / compare tab: up to 4 models' predicted strength per task domain (grouped
+bars), size and family, and their observed leaderboard scores. Named endpoint: ``profile``.
+
+Selecting a row of the Recommend results table fills the picker here and switches to this tab.
+"""
+from __future__ import annotations
+
+import gradio as gr
+import pandas as pd
+import plotly.graph_objects as go
+
+from ..profile import MAX_MODELS, profile
+from .render import empty_frame, enclosing_tabs, fmt_params, md_escape, round_floats, user_facing, warn_line
+from .state import recommender, shared
+
+TAB_ID = "profile_tab"
+MAX_PICKER_CHOICES = 5000   # the picker lists the most-evaluated models; any catalog name can be typed
+FACT_HEADERS = ["model", "parameters", "family", "modality", "open weights", "records", "datasets",
+                "seen in training"]
+OBSERVED_HEADERS = ["model", "dataset", "subset", "task", "metric", "score", "higher is better", "z", "source"]
+
+
+def strength_figure(strength: pd.DataFrame) -> go.Figure:
+    """Grouped bars: x = task domain, one bar per model = mean predicted z (error bar = spread)."""
+    fig = go.Figure()
+    for model, g in strength.groupby("model", sort=False):
+        fig.add_trace(go.Bar(name=model, x=g["domain"], y=g["strength"],
+                             error_y=dict(type="data", array=g["spread"], visible=True),
+                             customdata=g[["n_datasets", "prior"]].to_numpy(),
+                             hovertemplate="%{x}: mean predicted z %{y:.2f}<br>over %{customdata[0]} known "
+                                           "datasets<br>structural prior %{customdata[1]:.2f}<extra>%{fullData.name}"
+                                           "</extra>"))
+    fig.update_layout(barmode="group", height=380, margin=dict(l=40, r=10, t=40, b=40),
+                      title="Predicted strength per task domain (mean predicted z over its known datasets)",
+                      yaxis_title="predicted z (higher is better)", legend=dict(orientation="h", y=-0.2))
+    return fig
+
+
+def profile_view(names):
+    """(figure, facts table, observed table, Markdown status); raises InputError."""
+    names = [names] if isinstance(names, str) else list(names or [])
+    p = profile(recommender(), names)
+    facts = p["facts"].copy()
+    facts["params_b"] = facts["params_b"].map(fmt_params)
+    facts["open_weights"] = facts["open_weights"].map(lambda v: "" if pd.isna(v) else ("yes" if v else "no"))
+    facts.columns = FACT_HEADERS
+    observed = round_floats(p["observed"], 4)
+    observed.columns = OBSERVED_HEADERS
+    lines = [f"Profiles of {', '.join(f'**{md_escape(m)}**' for m in p['models'])}. Strength = the ranker's mean "
+             "predicted z over every known dataset of a domain (0 = an average model there); observed scores "
+             "are the leaderboard records."]
+    lines += [warn_line(n) for n in p["notices"]]
+    if p["observed"].empty:
+        lines.append("No leaderboard records for these models: the strengths are predictions from their name, "
+                     "size and family only.")
+    return strength_figure(p["strength"]), facts, observed, "\n\n".join(lines)
+
+
+def _empty(message: str):
+    return None, empty_frame(FACT_HEADERS), empty_frame(OBSERVED_HEADERS), warn_line(message)
+
+
+def render(demo: gr.Blocks) -> None:
+    cat = recommender().catalog
+    ranked = cat.sort_values(["n_records", "model"], ascending=[False, True])["model"]
+    picker = gr.Dropdown(ranked.head(MAX_PICKER_CHOICES).tolist(), multiselect=True, max_choices=MAX_MODELS,
+                         allow_custom_value=True, label=f"Models to profile or compare (up to {MAX_MODELS})",
+                         info="Type to search; names and aliases from the catalog are accepted.",
+                         elem_id="profile-picker")
+    show = gr.Button("Show profile", variant="primary")
+    status = gr.Markdown(elem_id="profile-status")
+    plot = gr.Plot(label="Predicted strength per task domain", elem_id="profile-plot")
+    facts = gr.Dataframe(headers=FACT_HEADERS, interactive=False, label="Size and family")
+    observed = gr.Dataframe(headers=OBSERVED_HEADERS, interactive=False, label="Observed scores (leaderboards)",
+                            max_height=400)
+    outputs = [plot, facts, observed, status]
+
+    @user_facing(_empty)
+    def profile_fn(models):
+        """Predicted strength per task domain, facts and observed scores for up to 4 models."""
+        models = [models] if isinstance(models, str) else list(models or [])
+        if len(models) > MAX_MODELS:
+            fig, f, o, md = profile_fn(models[:MAX_MODELS])
+            return fig, f, o, warn_line(f"{len(models)} models given; only the first {MAX_MODELS} are compared.") \
+                + "\n\n" + md
+        return profile_view(models)
+
+    show.click(profile_fn, picker, outputs, api_name="profile", concurrency_id="ranker")
+    _link_from_results(demo, picker, profile_fn, outputs)
+
+
+def _link_from_results(demo, picker, profile_fn, outputs) -> None:
+    """Selecting a row of the Recommend table: that model into the picker, switch here, show it."""
+    table = shared(demo).get("recommend_table")
+    tabs = enclosing_tabs()
+    if table is None:
+        return
+
+    def pick(df: pd.DataFrame, evt: gr.SelectData):
+        row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
+        try:
+            model = str(df.iloc[int(row)]["model"])
+        except (IndexError, KeyError, TypeError, ValueError):
+            return (gr.skip(), gr.skip()) if tabs is not None else gr.skip()
+        return ([model], gr.Tabs(selected=TAB_ID)) if tabs is not None else [model]
+
+    table.select(pick, table, [picker, tabs] if tabs is not None else picker, api_visibility="private",
+                 queue=False).then(profile_fn, picker, outputs, api_visibility="private", concurrency_id="ranker")

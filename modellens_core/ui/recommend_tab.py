@@ -1,0 +1,406 @@
+"""Recommend tab: describe a dataset, get ranked models; CSV download, shareable link, and the
+pool builder. Named endpoints: ``recommend`` and ``pool``.
+
+The shareable link carries the inputs as query parameters (``description``, ``task``, ``metric``,
+``size``, ``unknown_size``, ``families``, ``modalities``, ``open_weights``, ``candidates``,
+``top_k``, ``fit_modality``); opening it fills the inputs and runs the ranking. Malformed
+parameters are ignored with a notice, never an error.
+"""
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+import gradio as gr
+import pandas as pd
+
+from ..metric_names import canonical_metric
+from ..pool import fitting_modalities, propose_replacements
+from ..recommend import MAX_DESCRIPTION_CHARS, InputError, clean_text
+from .render import empty_frame, fmt_params, md_escape, round_floats, user_facing, warn_line
+from .state import recommender, shared
+
+INFER = "infer from description"
+# (label, value, max billions of parameters); the value is what the API and the link carry
+SIZE_PRESETS = (("edge device: ≤ 3B parameters", "edge", 3.0),
+                ("single consumer GPU: ≤ 8B", "gpu8", 8.0),
+                ("≤ 35B (one large GPU)", "35b", 35.0),
+                ("≤ 80B (a multi-GPU node)", "80b", 80.0),
+                ("any size", "any", None))
+SIZE_MAX = {value: cap for _, value, cap in SIZE_PRESETS}
+DEFAULT_TOP_K, MAX_TOP_K = 20, 200
+MAX_FAMILY_CHOICES = 300      # the real catalog has thousands of families; the picker lists the largest
+MAX_LINK_CHARS = 6000         # longer links break in chat tools; the candidate list is dropped first
+TABLE_HEADERS = ["rank", "model", "predicted relative performance (z)", "prior part", "residual part",
+                 "parameters", "family", "modality", "observed score", "evidence (nearest known datasets)",
+                 "unseen"]
+POOL_HEADERS = ["current", "current size", "current score", "replacement", "replacement size",
+                "replacement score", "gain", "note"]
+EXAMPLES = (  # description, task, metric, size preset
+    ("Speech recognition benchmark: read English audiobook recordings at 16 kHz, transcribed to text and "
+     "scored by word error rate.", "any"),
+    ("English movie reviews labelled positive or negative (binary sentiment classification).", "gpu8"),
+    ("Python code generation benchmark: write a function from its docstring; scored by the unit tests it "
+     "passes (pass@1).", "35b"),
+    ("Fine-grained image classification: photographs of 200 bird species, a few dozen images per class.", "any"),
+    ("Japanese reading comprehension: answer questions about Wikipedia paragraphs written in Japanese.", "80b"),
+    ("Multilingual passage retrieval: find the Wikipedia passages that answer a query, in 18 languages.", "any"),
+)
+_CSV_DIR = Path(tempfile.gettempdir()) / "modellens-csv"
+
+
+# ----------------------------------------------------------------------------- inputs
+def _choice(value) -> str | None:
+    return None if value is None or str(value).strip() in ("", INFER) else str(value)
+
+
+def _lines(text) -> list[str]:
+    if text is None:
+        return []
+    if isinstance(text, (list, tuple)):
+        return [str(t).strip() for t in text if str(t).strip()]
+    return [t.strip() for t in str(text).splitlines() if t.strip()]
+
+
+def _top_k(value, notices: list) -> int:
+    try:
+        k = int(float(value))
+    except (TypeError, ValueError):
+        notices.append(f"Number of models '{value}' is not a number; showed {DEFAULT_TOP_K}.")
+        return DEFAULT_TOP_K
+    if not 1 <= k <= MAX_TOP_K:
+        notices.append(f"Number of models must be between 1 and {MAX_TOP_K}; used {min(max(k, 1), MAX_TOP_K)}.")
+    return min(max(k, 1), MAX_TOP_K)
+
+
+# ----------------------------------------------------------------------------- ranking
+def rank(description, task=INFER, metric=INFER, size="any", include_unknown_size=True, families=None,
+         modalities=None, open_weights_only=False, candidates="", top_k=DEFAULT_TOP_K, fit_modality=True):
+    """Ranked table (display columns) and the Markdown status. Raises InputError for bad input."""
+    rec = recommender()
+    notices = []
+    if size not in SIZE_MAX:
+        raise InputError(f"Unknown size preset {size!r}; choose one of: {', '.join(SIZE_MAX)}.")
+    k = _top_k(top_k, notices)
+    names = _lines(candidates)
+    fams = [f for f in (families or []) if str(f).strip()]
+    mods = [m for m in (modalities or []) if str(m).strip()]
+    known_mods = set(rec.catalog["modality"].astype(str))
+    if any(m not in known_mods for m in mods):
+        notices.append("Unknown modality ignored: " + ", ".join(m for m in mods if m not in known_mods)[:200]
+                       + f" (known: {', '.join(sorted(known_mods))}).")
+        mods = [m for m in mods if m in known_mods]
+    auto = None
+    if not mods and fit_modality and not names:
+        # the domain is needed before filtering; understanding the text again costs ~10 ms
+        query, _ = rec.understand(description, _choice(task), _choice(metric))
+        auto = fitting_modalities(query.domain, rec.catalog["modality"].unique())
+    table = rec.recommend(description, _choice(task), _choice(metric), candidates=names or None, top_k=k,
+                          max_params_b=SIZE_MAX[size], include_unknown_size=bool(include_unknown_size),
+                          families=fams or None, modalities=mods or auto, open_weights_only=bool(open_weights_only))
+    return _display(table), _status(table, notices, auto, size, names)
+
+
+def _display(table: pd.DataFrame) -> pd.DataFrame:
+    if table.empty:
+        return empty_frame(TABLE_HEADERS)
+    out = pd.DataFrame({
+        "rank": table["rank"].astype(int), "model": table["model"], "z": table["predicted_z"],
+        "prior": table["prior"], "residual": table["residual"], "params": table["params_b"].map(fmt_params),
+        "family": table["family"], "modality": table["modality"], "observed": table["observed"],
+        "evidence": table["evidence"],
+        "unseen": ["unseen" if not s else "" for s in (table["seen"].astype(bool) & table["in_catalog"].astype(bool))]})
+    out = round_floats(out)
+    out.columns = TABLE_HEADERS
+    return out
+
+
+def _status(table: pd.DataFrame, notices: list, auto, size: str, names: list) -> str:
+    a = table.attrs
+    parts = [f"**Task:** {md_escape(a['task'])}" + (" (inferred from the description)" if a["task_inferred"] else ""),
+             f"**Metric:** {md_escape(a['metric'])}" + (" (inferred)" if a["metric_inferred"] else ""),
+             f"**Domain:** {md_escape(a['domain'])}"]
+    lines = [" · ".join(parts)]
+    if a.get("match"):
+        lines.append(f"Matches the known dataset **{md_escape(a['match'])}** (observed scores shown).")
+    nb = a.get("neighbours") or []
+    if nb:
+        lines.append("Nearest known datasets: " + ", ".join(
+            f"{md_escape(n['name'] or n['dataset'])} ({n['similarity']:.2f})" for n in nb))
+    if auto:
+        lines.append(f"Showing {', '.join(auto)} models only (they fit a {md_escape(a['domain'])} task); untick "
+                     "*only modalities that fit the task* to rank every model.")
+    if names:
+        lines.append(f"Ranked your {len(names)} candidate name(s).")
+    if size != "any":
+        lines.append(f"Size limit: {next(label for label, v, _ in SIZE_PRESETS if v == size)}.")
+    lines += [warn_line(n) for n in [*a.get("notices", []), *notices]]
+    if not table.empty:
+        lines.append(f"Showing {len(table)} model(s). Scores are predictions from leaderboard records, not runs "
+                     "on your data; select a row to open the model's profile.")
+    return "\n\n".join(lines)
+
+
+def write_csv(table: pd.DataFrame) -> str | None:
+    """The displayed table as a CSV file (name from its content, so repeats reuse one file).
+    Cells that a spreadsheet would run as a formula (=, +, -, @) are prefixed with a quote."""
+    if table is None or table.empty:
+        return None
+    safe = table.copy()
+    for c in safe.columns:
+        if safe[c].dtype == object or pd.api.types.is_string_dtype(safe[c]):
+            safe[c] = safe[c].astype(str).where(~safe[c].astype(str).str.match(r"^[=+\-@\t\r]"),
+                                                "'" + safe[c].astype(str))
+    data = safe.to_csv(index=False).encode("utf-8")
+    _CSV_DIR.mkdir(parents=True, exist_ok=True)
+    path = _CSV_DIR / f"modellens-ranking-{hashlib.sha1(data).hexdigest()[:12]}.csv"
+    if not path.exists():
+        path.write_bytes(data)
+    return str(path)
+
+
+# ----------------------------------------------------------------------------- shareable link
+def share_query(description, task, metric, size, include_unknown_size, families, modalities, open_weights_only,
+                candidates, top_k, fit_modality) -> str:
+    """The inputs as a URL query string (defaults left out; the candidate list dropped when the
+    link would be too long)."""
+    params = {"description": clean_text(description)[0]}
+    if _choice(task):
+        params["task"] = task
+    if _choice(metric):
+        params["metric"] = metric
+    if size != "any":
+        params["size"] = size
+    if not include_unknown_size:
+        params["unknown_size"] = "0"
+    if families:
+        params["families"] = ",".join(families)
+    if modalities:
+        params["modalities"] = ",".join(modalities)
+    if open_weights_only:
+        params["open_weights"] = "1"
+    if not fit_modality:
+        params["fit_modality"] = "0"
+    try:
+        if int(float(top_k)) != DEFAULT_TOP_K:
+            params["top_k"] = str(int(float(top_k)))
+    except (TypeError, ValueError):
+        pass
+    names = _lines(candidates)
+    with_names = dict(params, candidates="\n".join(names)) if names else params
+    query = urlencode(with_names, quote_via=quote)
+    return query if len(query) <= MAX_LINK_CHARS else urlencode(params, quote_via=quote)
+
+
+def page_base(request: gr.Request | None) -> str:
+    """The app's page URL without a query (from the browser's Referer, else the request URL)."""
+    if request is None:
+        return ""
+    headers = {k.lower(): v for k, v in dict(getattr(request, "headers", {}) or {}).items()}
+    ref = headers.get("referer", "")
+    if ref.startswith(("http://", "https://")):
+        return ref.split("?")[0].split("#")[0]
+    url = str(getattr(request, "url", "") or "")
+    return url.split("/gradio_api")[0].split("?")[0].rstrip("/") + "/" if url.startswith("http") else ""
+
+
+_BOOL = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+
+
+def parse_query(qp: dict, known_tasks, known_metrics, known_modalities) -> tuple[dict, list[str]]:
+    """Input values from link parameters, and notices for the ones ignored (never raises).
+    Keys: description, task, metric, size, include_unknown_size, families, modalities,
+    open_weights_only, candidates, top_k, fit_modality (only those present and valid)."""
+    out, notes = {}, []
+
+    def bad(key, why):
+        notes.append(f"Ignored the link parameter '{key}' ({why}).")
+
+    for key, raw in (qp or {}).items():
+        value = str(raw)
+        if key == "description":
+            out["description"] = clean_text(value)[0]
+        elif key in ("task", "metric"):
+            known = known_tasks if key == "task" else known_metrics
+            v = value.strip() if key == "task" else canonical_metric(value.strip())
+            if v in known:
+                out[key] = v
+            else:
+                bad(key, f"unknown {key} {value[:60]!r}")
+        elif key == "size":
+            if value in SIZE_MAX:
+                out["size"] = value
+            else:
+                bad(key, f"expected one of {', '.join(SIZE_MAX)}")
+        elif key in ("unknown_size", "open_weights", "fit_modality"):
+            name = {"unknown_size": "include_unknown_size", "open_weights": "open_weights_only"}.get(key, key)
+            if value.strip().lower() in _BOOL:
+                out[name] = _BOOL[value.strip().lower()]
+            else:
+                bad(key, "expected 1 or 0")
+        elif key in ("families", "modalities"):
+            items = [clean_text(v, 100)[0] for v in value.split(",")]
+            items = [v for v in items if v][:50]
+            if key == "modalities":
+                unknown = [v for v in items if v not in known_modalities]
+                if unknown:
+                    bad(key, "unknown modality " + ", ".join(repr(u[:30]) for u in unknown[:3]))
+                items = [v for v in items if v in known_modalities]
+            out[key] = items
+        elif key == "candidates":
+            out["candidates"] = "\n".join(clean_text(n, 300)[0] for n in value.splitlines() if n.strip())
+        elif key == "top_k":
+            try:
+                k = int(value)
+            except ValueError:
+                bad(key, "not a whole number")
+                continue
+            if 1 <= k <= MAX_TOP_K:
+                out["top_k"] = k
+            else:
+                bad(key, f"must be between 1 and {MAX_TOP_K}")
+        # other keys (e.g. Gradio's own __theme) are not ours: left alone silently
+    return out, notes
+
+
+# ----------------------------------------------------------------------------- UI
+def _empty_outputs(message: str):
+    return empty_frame(TABLE_HEADERS), warn_line(message), gr.DownloadButton(value=None, visible=False), ""
+
+
+def render(demo: gr.Blocks) -> None:
+    rec = recommender()
+    fam_counts = rec.catalog["family"].astype(str).value_counts()
+    family_choices = sorted(fam_counts[fam_counts.index != ""].head(MAX_FAMILY_CHOICES).index)
+    modality_choices = sorted(rec.catalog["modality"].astype(str).unique())
+
+    with gr.Row():
+        description = gr.Textbox(label="Dataset description", lines=4, max_length=MAX_DESCRIPTION_CHARS, scale=3,
+                                 placeholder="What are the inputs, what is predicted, domain and language? "
+                                             "e.g. 'English product reviews labelled positive or negative'")
+        with gr.Column(scale=2):
+            task = gr.Dropdown([INFER, *rec.known_tasks], value=INFER, label="Task", allow_custom_value=True,
+                               info="Leave on 'infer' to take it from the nearest known datasets.")
+            metric = gr.Dropdown([INFER, *rec.known_metrics], value=INFER, label="Metric", allow_custom_value=True)
+    with gr.Row():
+        size = gr.Radio([(label, value) for label, value, _ in SIZE_PRESETS], value="any", label="Model size",
+                        scale=3)
+        include_unknown = gr.Checkbox(True, label="Show models of unknown size", scale=1)
+    with gr.Accordion("Filters and your own candidates", open=False):
+        with gr.Row():
+            families = gr.Dropdown(family_choices, multiselect=True, allow_custom_value=True, label="Families",
+                                   info="Empty = all families.")
+            modalities = gr.Dropdown(modality_choices, multiselect=True, label="Modalities", allow_custom_value=True,
+                                     info="Empty = the modalities that fit the task (see below).")
+        with gr.Row():
+            fit_modality = gr.Checkbox(True, label="Only modalities that fit the task",
+                                       info="The ranker learns from per-benchmark scores, which never compare a "
+                                            "text-only model with a speech model: this rule does.")
+            open_weights = gr.Checkbox(False, label="Open weights only")
+        candidates = gr.Textbox(label="Candidate models (optional, one name per line; names not in the catalog "
+                                      "are ranked from their name alone)", lines=4)
+    top_k = gr.Slider(1, MAX_TOP_K, value=DEFAULT_TOP_K, step=1, label="Number of models to show")
+    run = gr.Button("Rank models", variant="primary")
+    inputs = [description, task, metric, size, include_unknown, families, modalities, open_weights, candidates,
+              top_k, fit_modality]
+    # outputs are created first (unrendered) so the examples, placed above them, can run the ranking
+    status = gr.Markdown(elem_id="recommend-status", render=False)
+    table = gr.Dataframe(headers=TABLE_HEADERS, interactive=False, wrap=True, label="Ranked models",
+                         elem_id="recommend-table", max_height=600, render=False)
+    csv = gr.DownloadButton("Download CSV", visible=False, scale=1, render=False)
+    link = gr.Textbox(label="Shareable link (opens this app with these inputs)", buttons=["copy"],
+                      interactive=False, scale=4, elem_id="share-link", render=False)
+    outputs = [table, status, csv, link]
+
+    @user_facing(_empty_outputs)
+    def recommend(description, task=INFER, metric=INFER, size="any", include_unknown_size=True, families=None,
+                  modalities=None, open_weights_only=False, candidates=None, top_k=DEFAULT_TOP_K, fit_modality=True,
+                  request: gr.Request = None):
+        """Rank pretrained models for a dataset description. size: edge | gpu8 | 35b | 80b | any;
+        candidates: one model name per line (empty = the whole catalog)."""
+        values = (description, task, metric, size, include_unknown_size, families, modalities, open_weights_only,
+                  candidates, top_k, fit_modality)
+        shown, md = rank(*values)
+        path = write_csv(shown)
+        url = page_base(request) + "?" + share_query(*values)
+        return shown, md, gr.DownloadButton(value=path, visible=path is not None), url
+
+    # wired before the examples, whose run-on-click event would otherwise take the name "recommend"
+    run.click(recommend, inputs, outputs, api_name="recommend", concurrency_id="ranker")
+    # an example sets every input (filters back to their defaults, so the result is reproducible)
+    gr.Examples([[text, INFER, INFER, preset, True, [], [], False, "", DEFAULT_TOP_K, True]
+                 for text, preset in EXAMPLES], inputs=inputs, outputs=outputs, fn=recommend, run_on_click=True,
+                cache_examples=False, label="Examples (click one to run it)", visible_columns=[0, 3],
+                api_visibility="private")
+    status.render()
+    table.render()
+    with gr.Row():
+        csv.render()
+        link.render()
+    shared(demo)["recommend_table"] = table
+
+    def from_link(request: gr.Request):
+        qp = dict(getattr(request, "query_params", {}) or {}) if request else {}
+        values, notes = parse_query(qp, rec.known_tasks, rec.known_metrics, modality_choices)
+        keys = ["description", "task", "metric", "size", "include_unknown_size", "families", "modalities",
+                "open_weights_only", "candidates", "top_k", "fit_modality"]
+        updates = [values[k] if k in values else gr.skip() for k in keys]
+        return *updates, notes
+
+    link_notes = gr.State([])
+
+    def run_from_link(*args, request: gr.Request = None):
+        *values, notes = args
+        if not str(values[0] or "").strip():
+            return (gr.skip(), "\n\n".join(warn_line(n) for n in notes) if notes else gr.skip(), gr.skip(), gr.skip())
+        shown, md, dl, url = recommend(*values, request=request)
+        return shown, "\n\n".join([*(warn_line(n) for n in notes), md]), dl, url
+
+    demo.load(from_link, None, [*inputs, link_notes], api_visibility="private", queue=False).then(
+        run_from_link, [*inputs, link_notes], outputs, api_visibility="private", concurrency_id="ranker")
+
+    _render_pool(description, task, metric)
+
+
+# ----------------------------------------------------------------------------- pool builder
+def pool_table(description, pool, tolerance=0.5, task=INFER, metric=INFER, fit_modality=True):
+    """Display table and Markdown status for the pool builder (raises InputError)."""
+    out = propose_replacements(recommender(), description, pool, tolerance, _choice(task), _choice(metric),
+                               match_modality=bool(fit_modality))
+    shown = out.copy()
+    shown["current_params_b"] = shown["current_params_b"].map(fmt_params)
+    shown["replacement_params_b"] = shown["replacement_params_b"].map(fmt_params)
+    shown = round_floats(shown)
+    shown.columns = POOL_HEADERS
+    a = out.attrs
+    n_new = int((out["replacement"] != out["current"]).sum())
+    lines = [f"**Task:** {md_escape(a['task'])} · **Metric:** {md_escape(a['metric'])} · "
+             f"size window ±{float(tolerance) * 100:.0f}% parameters · {n_new} of {len(out)} model(s) replaced; "
+             f"mean gain {out['gain'].mean():+.2f} (ranking-score units, higher is better)."]
+    lines += [warn_line(n) for n in a.get("notices", [])]
+    return shown, "\n\n".join(lines)
+
+
+def _render_pool(description, task, metric) -> None:
+    with gr.Accordion("Pool builder: upgrade the models you route between", open=False):
+        gr.Markdown("For each model of your current pool, the best-ranked model of comparable size for the "
+                    "dataset described above (as in the ModelLens routing-pool experiment). Size window: "
+                    "±50% parameters by default.")
+        with gr.Row():
+            pool = gr.Textbox(label="Current pool (one model per line)", lines=5, scale=3)
+            with gr.Column(scale=1):
+                tolerance = gr.Slider(0.1, 3.0, value=0.5, step=0.1, label="Size tolerance (fraction: 0.5 = ±50%)")
+                fit = gr.Checkbox(True, label="Replacements only of modalities that fit the task")
+                go = gr.Button("Propose replacements")
+        pool_status = gr.Markdown(elem_id="pool-status")
+        table = gr.Dataframe(headers=POOL_HEADERS, interactive=False, wrap=True, label="Proposed pool")
+
+    @user_facing(lambda msg: (empty_frame(POOL_HEADERS), warn_line(msg)))
+    def pool_fn(description, pool, tolerance=0.5, task=INFER, metric=INFER, fit_modality=True):
+        """Propose a replacement of comparable size (±tolerance × parameters) for each pool model."""
+        return pool_table(description, pool, tolerance, task, metric, fit_modality)
+
+    go.click(pool_fn, [description, pool, tolerance, task, metric, fit], [table, pool_status], api_name="pool",
+             concurrency_id="ranker")
