@@ -81,6 +81,25 @@ def umap_project(x: np.ndarray, seed: int = 0, n_neighbors: int = 15, min_dist: 
 
 
 PROJECTIONS: dict[str, Projection] = {"umap": umap_project, "pca": pca_project}
+JITTER = 0.003  # duplicates are spread by this fraction of the map's span, so each keeps a hover
+
+
+def project_unique(project: Projection, x: np.ndarray, seed: int) -> np.ndarray:
+    """Project the distinct rows only (templated descriptions repeat: on the real corpus about
+    2/3 of the description vectors are duplicates, which slows UMAP and breaks its spectral
+    initialisation), then give every copy its row's position plus a small seeded jitter."""
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    uniq, first, inverse = np.unique(x, axis=0, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")            # project in first-seen order: stable output
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    xy = np.asarray(project(uniq[order], seed), dtype=np.float64)[rank[inverse.reshape(-1)]]
+    dup = np.ones(len(x), bool)
+    dup[first] = False
+    if dup.any():
+        span = np.ptp(xy, axis=0).max() or 1.0
+        xy[dup] += np.random.default_rng(seed).normal(scale=JITTER * span, size=(int(dup.sum()), 2))
+    return xy
 
 
 # --- which points, with what metadata -------------------------------------------------------
@@ -196,9 +215,9 @@ def build_atlas(assets_dir, checkpoint_dir, out_dir=None, seed: int = 0, max_hub
     log(f"atlas: {len(m_pts):,} models ({int((chosen['n_records'] > 0).sum()):,} with records), "
         f"{len(d_pts):,} datasets; projecting ...")
     t1 = time.time()
-    learned = project(np.vstack([m_cross, d_cross]), seed)
+    learned = project_unique(project, np.vstack([m_cross, d_cross]), seed)
     t2 = time.time()
-    desc = project(np.vstack([m_desc, d_desc]), seed)
+    desc = project_unique(project, np.vstack([m_desc, d_desc]), seed)
     t3 = time.time()
     points = pd.concat([m_pts, d_pts], ignore_index=True)
     points["learned_x"], points["learned_y"] = learned[:, 0].astype(np.float32), learned[:, 1].astype(np.float32)

@@ -25,7 +25,8 @@ class RankerConfig:
     hidden: tuple = (128, 64)      # residual MLP widths (first layer is split for fast inference)
     prior_hidden: int = 32         # prior MLP width
     dropout: float = 0.1
-    id_dropout: float = 0.15       # p of replacing an ID by its trained [UNK] row
+    id_dropout: float = 0.15       # p of replacing a model/task/metric/family ID by its trained [UNK] row
+    dataset_id_dropout: float = 0.5  # higher for datasets: new datasets are described, never IDed
     min_family_count: int = 3      # families with fewer training models map to [UNK]
     tau_init: float = 1.0          # learnable temperature; score = (prior + residual) / max(tau, eps)
     tau_min: float = 0.05
@@ -53,7 +54,7 @@ class RankerConfig:
                      "groups_per_batch", "items_per_group", "steps_per_epoch", "text_dim"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")
-        if not 0 <= self.id_dropout < 1 or not 0 <= self.dropout < 1:
+        if not 0 <= self.id_dropout < 1 or not 0 <= self.dropout < 1 or not 0 <= self.dataset_id_dropout < 1:
             raise ValueError("dropout probabilities must be in [0, 1)")
         if self.items_per_group < 2:
             raise ValueError("items_per_group must be at least 2 (ranking needs pairs)")

@@ -65,11 +65,12 @@ class ModelLens(nn.Module):
             nn.init.normal_(emb.weight, std=0.05)
 
     # --- the two views -------------------------------------------------------------------
-    def _drop_ids(self, ids: torch.Tensor) -> torch.Tensor:
-        """ID dropout: with p = cfg.id_dropout replace an ID by the [UNK] row 0 (training only)."""
-        if not self.training or self.cfg.id_dropout == 0:
+    def _drop_ids(self, ids: torch.Tensor, p: float | None = None) -> torch.Tensor:
+        """ID dropout: with p (default cfg.id_dropout) replace an ID by the [UNK] row 0 (training only)."""
+        p = self.cfg.id_dropout if p is None else p
+        if not self.training or p == 0:
             return ids
-        keep = torch.rand(ids.shape, device=ids.device) >= self.cfg.id_dropout
+        keep = torch.rand(ids.shape, device=ids.device) >= p
         return torch.where(keep, ids, torch.zeros_like(ids))
 
     def model_view(self, mid, tokens, desc, size, family) -> torch.Tensor:
@@ -80,7 +81,7 @@ class ModelLens(nn.Module):
 
     def context_view(self, did, desc, task, metric, domain) -> torch.Tensor:
         """[B, ctx_in] from dataset ids [B], descriptions [B, text_dim], task/metric/domain ids [B]."""
-        return torch.cat([self.dataset_id(self._drop_ids(did)), self.dataset_desc(desc),
+        return torch.cat([self.dataset_id(self._drop_ids(did, self.cfg.dataset_id_dropout)), self.dataset_desc(desc),
                           self.task(self._drop_ids(task)), self.metric(self._drop_ids(metric)),
                           self.domain(domain)], -1)
 

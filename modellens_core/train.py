@@ -106,17 +106,28 @@ def sample_batch(p: Prepared, cfg: RankerConfig, rng: np.random.Generator):
 
 @torch.no_grad()
 def predict_rows(model: ModelLens, models: dict, contexts: dict, model_rows: np.ndarray, groups: np.ndarray,
-                 chunk: int = 65536) -> dict[str, np.ndarray]:
-    """Score (catalog model row, group) pairs one by one: score, prior, residual, z [N]."""
+                 chunk: int = 131072) -> dict[str, np.ndarray]:
+    """Score (catalog model row, group) pairs: score, prior, residual, z [N].
+
+    The model-side and context-side parts are computed once per distinct model and group, then
+    gathered per pair (the same split of the first layer the inference engine uses)."""
     was = model.training
     model.eval()
+    m_uniq, m_inv = np.unique(np.asarray(model_rows, dtype=np.int64), return_inverse=True)
+    g_uniq, g_inv = np.unique(np.asarray(groups, dtype=np.int64), return_inverse=True)
+    mf = take(models, torch.from_numpy(m_uniq))
+    cf = take(contexts, torch.from_numpy(g_uniq))
+    first_m, cross_m = model.model_part(model.model_view(mf["mid"], mf["tokens"], mf["desc"], mf["size"], mf["family"]))
+    first_c, cross_c = model.context_part(model.context_view(cf["did"], cf["desc"], cf["task"], cf["metric"], cf["domain"]))
     out = {k: [] for k in ("score", "prior", "residual", "z")}
-    for s in range(0, len(model_rows), chunk):
-        mr = torch.as_tensor(np.array(model_rows[s:s + chunk], dtype=np.int64))
-        gr = torch.as_tensor(np.array(groups[s:s + chunk], dtype=np.int64))
-        res = model(take(models, mr[:, None]), take(contexts, gr))
-        for k in out:
-            out[k].append(res[k][:, 0].float().cpu().numpy())
+    tau = model.tau
+    for s in range(0, len(m_inv), chunk):
+        mi = torch.from_numpy(m_inv[s:s + chunk])
+        gi = torch.from_numpy(g_inv[s:s + chunk])
+        residual, z = model.heads(first_m[mi], cross_m[mi], first_c[gi], cross_c[gi])
+        prior = model.prior(mf["size"][mi], mf["family"][mi], cf["domain"][gi])
+        for k, v in (("score", (prior + residual) / tau), ("prior", prior), ("residual", residual), ("z", z)):
+            out[k].append(v.float().cpu().numpy())
     model.train(was)
     return {k: np.concatenate(v) if v else np.zeros(0, np.float32) for k, v in out.items()}
 

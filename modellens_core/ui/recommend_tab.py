@@ -33,9 +33,14 @@ SIZE_MAX = {value: cap for _, value, cap in SIZE_PRESETS}
 DEFAULT_TOP_K, MAX_TOP_K = 20, 200
 MAX_FAMILY_CHOICES = 300      # the real catalog has thousands of families; the picker lists the largest
 MAX_LINK_CHARS = 6000         # longer links break in chat tools; the candidate list is dropped first
-TABLE_HEADERS = ["rank", "model", "predicted relative performance (z)", "prior part", "residual part",
-                 "parameters", "family", "modality", "observed score", "evidence (nearest known datasets)",
-                 "unseen"]
+TABLE_HEADERS = ["rank", "model", "predicted z", "prior", "residual", "params", "family", "modality",
+                 "observed", "evidence", "unseen"]
+TABLE_LEGEND = ("*Columns:* rows are ordered by the ranking score = (prior + residual) / τ, where the *prior* "
+                "comes from size and family alone and the *residual* from this dataset; *predicted z* = predicted "
+                "relative performance (within-benchmark standard score, higher is better, 0 = an average model); "
+                "*observed* = score on a matching known dataset; *evidence* = nearest known datasets it was scored "
+                "on; *unseen* = no leaderboard record of this model was used in training.")
+COLUMN_WIDTHS = ["4%", "20%", "7%", "6%", "7%", "6%", "8%", "7%", "9%", "20%", "6%"]
 POOL_HEADERS = ["current", "current size", "current score", "replacement", "replacement size",
                 "replacement score", "gain", "note"]
 EXAMPLES = (  # description, task, metric, size preset
@@ -278,6 +283,7 @@ def render(demo: gr.Blocks) -> None:
 
     with gr.Row():
         description = gr.Textbox(label="Dataset description", lines=4, max_length=MAX_DESCRIPTION_CHARS, scale=3,
+                                 elem_id="recommend-description",
                                  placeholder="What are the inputs, what is predicted, domain and language? "
                                              "e.g. 'English product reviews labelled positive or negative'")
         with gr.Column(scale=2):
@@ -286,6 +292,7 @@ def render(demo: gr.Blocks) -> None:
             metric = gr.Dropdown([INFER, *rec.known_metrics], value=INFER, label="Metric", allow_custom_value=True)
     with gr.Row():
         size = gr.Radio([(label, value) for label, value, _ in SIZE_PRESETS], value="any", label="Model size",
+                        elem_id="recommend-size",
                         scale=3)
         include_unknown = gr.Checkbox(True, label="Show models of unknown size", scale=1)
     with gr.Accordion("Filters and your own candidates", open=False):
@@ -301,14 +308,15 @@ def render(demo: gr.Blocks) -> None:
             open_weights = gr.Checkbox(False, label="Open weights only")
         candidates = gr.Textbox(label="Candidate models (optional, one name per line; names not in the catalog "
                                       "are ranked from their name alone)", lines=4)
-    top_k = gr.Slider(1, MAX_TOP_K, value=DEFAULT_TOP_K, step=1, label="Number of models to show")
+    top_k = gr.Slider(1, MAX_TOP_K, value=DEFAULT_TOP_K, step=1, label="Number of models to show",
+                      elem_id="recommend-topk")
     run = gr.Button("Rank models", variant="primary")
     inputs = [description, task, metric, size, include_unknown, families, modalities, open_weights, candidates,
               top_k, fit_modality]
     # outputs are created first (unrendered) so the examples, placed above them, can run the ranking
     status = gr.Markdown(elem_id="recommend-status", render=False)
     table = gr.Dataframe(headers=TABLE_HEADERS, interactive=False, wrap=True, label="Ranked models",
-                         elem_id="recommend-table", max_height=600, render=False)
+                         column_widths=COLUMN_WIDTHS, elem_id="recommend-table", max_height=600, render=False)
     csv = gr.DownloadButton("Download CSV", visible=False, scale=1, render=False)
     link = gr.Textbox(label="Shareable link (opens this app with these inputs)", buttons=["copy"],
                       interactive=False, scale=4, elem_id="share-link", render=False)
@@ -336,6 +344,7 @@ def render(demo: gr.Blocks) -> None:
                 api_visibility="private")
     status.render()
     table.render()
+    gr.Markdown(TABLE_LEGEND)
     with gr.Row():
         csv.render()
         link.render()

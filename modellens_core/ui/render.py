@@ -9,7 +9,6 @@ import math
 import re
 
 import gradio as gr
-import numpy as np
 import pandas as pd
 
 from ..recommend import InputError
@@ -96,12 +95,3 @@ def warn_line(message: str) -> str:
 
 def empty_frame(columns) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-
-
-def finite_or_none(v):
-    """A float for JSON/CSV, None when missing (NaN is not valid JSON)."""
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return f if np.isfinite(f) else None
