@@ -152,3 +152,21 @@ def test_spring_layout_edge_cases():
         spring_layout(3, [(0, 3)])
     with pytest.raises(ValueError):
         spring_layout(3, [(0, 1)], weights=[-1.0])
+
+
+def test_project_unique_projects_distinct_rows_once_and_keeps_copies_close():
+    from modellens_core.atlas import project_unique
+    seen = []
+
+    def spy(x, seed):
+        seen.append(len(x))
+        return pca_project(x, seed)
+    base = np.random.default_rng(0).normal(size=(20, 8))
+    x = np.vstack([base, base[:5], base[:5]])
+    xy = project_unique(spy, x, seed=0)
+    assert seen == [20] and xy.shape == (30, 2) and np.isfinite(xy).all()
+    assert np.allclose(xy[:20], pca_project(base, 0), atol=1e-5)  # originals keep their place (float32)
+    span = np.ptp(xy[:20], axis=0).max()
+    assert np.abs(xy[20:25] - xy[:5]).max() < 0.05 * span         # copies sit next to them ...
+    assert not np.allclose(xy[20:25], xy[25:30])                  # ... but not on top of each other
+    assert np.array_equal(xy, project_unique(pca_project, x, seed=0))

@@ -84,16 +84,20 @@ def _entry() -> dict:
 
 def _size(params_b, bucket) -> str:
     if isinstance(params_b, float) and np.isfinite(params_b):
-        return f"{params_b:g}B ({bucket})"
-    return str(bucket) if bucket else "-"
+        return f"{params_b:g}B"
+    return "size ?"
 
 
 def hover_texts(points: pd.DataFrame) -> np.ndarray:
-    """One escaped hover string per point: name, kind, family, size, task."""
-    return np.array([f"<b>{esc(n)}</b><br>{k}<br>family: {esc(f) or '-'}<br>size: {esc(_size(p, b))}<br>"
-                     f"task: {esc(t) or '-'}"
-                     for n, k, f, p, b, t in zip(points["name"], points["kind"], points["family"], points["params_b"],
-                                                 points["size_bucket"], points["task"])], dtype=object)
+    """One escaped, single-line hover string per point: name · family · size · task for a model,
+    name · dataset · task for a dataset. Kept short on purpose: each map sends one per point
+    (about 27k), and plotly's JSON writes every '<' of a tag as six characters."""
+    out = []
+    for n, k, f, p, b, t in zip(points["name"], points["kind"], points["family"], points["params_b"],
+                                points["size_bucket"], points["task"]):
+        parts = [esc(n, 80)] + ([esc(f, 40) or "family ?", esc(_size(p, b), 40)] if k == "model" else ["dataset"])
+        out.append(" · ".join(parts + [esc(t, 40) or "task ?"]))
+    return np.array(out, dtype=object)
 
 
 def colour_labels(points: pd.DataFrame, colour_by: str) -> np.ndarray:

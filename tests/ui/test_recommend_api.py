@@ -36,7 +36,7 @@ def test_speech_description_ranks_speech_models_first(client):
 
 def test_size_filter_removes_larger_models(client):
     table, *_ = client.predict(description=SPEECH, size="gpu8", include_unknown_size=False, api_name="/recommend")
-    sizes = [float(x["parameters"].rstrip("B")) for x in rows(table)]
+    sizes = [float(x["params"].rstrip("B")) for x in rows(table)]
     assert sizes and max(sizes) <= 8 and len(sizes) == 8      # 12 speech models, 4 of them above 8B
 
 
@@ -46,7 +46,7 @@ def test_unknown_candidate_is_flagged_unseen(client):
     r = {x["model"]: x for x in rows(table)}
     assert set(r) == {"speech/whisp-2b-v1", "newlab/mystery-asr-3b"}
     assert r["newlab/mystery-asr-3b"]["unseen"] == "unseen" and r["speech/whisp-2b-v1"]["unseen"] == ""
-    assert r["newlab/mystery-asr-3b"]["parameters"] == "3B"
+    assert r["newlab/mystery-asr-3b"]["params"] == "3B"
     assert "not in the catalog" in status
 
 

@@ -1,0 +1,138 @@
+"""The page in a real browser (system Chromium driven by Playwright): examples run, every tab
+renders, a results row opens the model profile, shareable links fill the inputs, and nothing is
+requested from outside the app. Saves one screenshot per tab to assets/screenshots/<tab>.png."""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from modellens_core.ui import TABS
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+SHOTS = Path(__file__).resolve().parents[2] / "assets" / "screenshots"
+TIMEOUT = 30_000  # ms; a ranking takes well under a second, the first page load a few
+STATUS_DONE = "(document.querySelector('#recommend-status') || {innerText: ''}).innerText.includes(%r)"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, app_url):
+    """A fresh page that records every request leaving the app's own origin."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = context.new_page()
+    pg.external = []
+    own = app_url.rstrip("/")
+    pg.on("request", lambda r: None if r.url.startswith((own, "data:", "blob:")) else pg.external.append(r.url))
+    pg.set_default_timeout(TIMEOUT)
+    yield pg
+    context.close()
+
+
+def present_tabs() -> list[str]:
+    """Titles of the tabs whose module exists (the app skips a missing one)."""
+    return [title for title, mod in TABS if importlib.util.find_spec(f"modellens_core.ui.{mod}") is not None]
+
+
+def open_tab(page, title: str):
+    page.get_by_role("tab", name=title, exact=True).click()
+    expect(page.get_by_role("tab", name=title, exact=True)).to_have_attribute("aria-selected", "true")
+    return page.get_by_role("tabpanel").filter(visible=True)
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def table_models(page) -> list[str]:
+    """Model names in the results table's rendered rows (the table is virtualised: rows far below the
+    fold may not be in the DOM)."""
+    cells = page.locator('#recommend-table [role=gridcell][data-col="1"]')
+    return [cells.nth(i).inner_text().strip() for i in range(cells.count())]
+
+
+def test_example_tabs_and_row_to_profile(page, app_url):
+    page.goto(app_url)
+    tabs = present_tabs()
+    assert {"Recommend", "Model profile"} <= set(tabs)
+    for title in tabs:
+        expect(page.get_by_role("tab", name=title, exact=True)).to_be_visible()
+
+    page.get_by_text("Speech recognition benchmark").first.click()   # an example: fills and runs
+    page.wait_for_function(STATUS_DONE % "Showing 12 model(s)")
+    assert "Speech recognition benchmark" in page.input_value("#recommend-description textarea")
+    assert "automatic-speech-recognition" in page.inner_text("#recommend-status")
+    models = table_models(page)
+    assert len(models) >= 5 and all(m.startswith("speech/") for m in models)
+    assert "description=Speech%20recognition" in page.input_value("#share-link textarea")
+    expect(page.get_by_role("button", name="Download CSV")).to_be_visible()
+    shot(page, "recommend")
+
+    for title, name in (("Atlas", "atlas"), ("Priors", "priors"), ("Transferability", "transferability")):
+        if title not in tabs:
+            continue
+        panel = open_tab(page, title)
+        if title in ("Atlas", "Priors"):   # both draw plotly figures as soon as they are opened
+            expect(panel.locator(".js-plotly-plot").first).to_be_visible()
+        assert len(panel.inner_text().strip()) > 50
+        shot(page, name)
+
+    # a results row opens the Model profile tab with that model picked and drawn
+    open_tab(page, "Recommend")
+    page.locator('#recommend-table [data-testid="cell-0-1"]').click()
+    expect(page.get_by_role("tab", name="Model profile", exact=True)).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#profile-picker")).to_contain_text(models[0])
+    expect(page.locator("#profile-plot .js-plotly-plot")).to_be_visible()
+    expect(page.locator("#profile-status")).to_contain_text("Profiles of")
+    shot(page, "profile")
+    assert page.external == [], f"requests left the app: {page.external}"
+
+
+def test_shareable_link_fills_inputs_and_runs(page, app_url):
+    query = urlencode({"description": "Transcribe English speech from phone calls", "size": "gpu8",
+                       "unknown_size": "0", "top_k": "5", "task": "automatic-speech-recognition"}, quote_via=quote)
+    page.goto(f"{app_url}?{query}")
+    page.wait_for_function(STATUS_DONE % "Showing 5 model(s)")
+    assert page.input_value("#recommend-description textarea") == "Transcribe English speech from phone calls"
+    assert page.locator("#recommend-size input[type=radio]:checked").get_attribute("value") == "gpu8"
+    assert page.locator("#recommend-topk input[type=number]").input_value() == "5"
+    status = page.inner_text("#recommend-status")
+    assert "Task: automatic-speech-recognition ·" in status and "≤ 8B" in status   # given, not inferred
+    assert len(table_models(page)) == 5
+    assert page.external == []
+
+
+def test_malformed_link_parameters_are_ignored_with_a_notice(page, app_url):
+    page.goto(f"{app_url}?description=photos%20of%20birds&top_k=lots&size=huge&open_weights=maybe"
+              "&task=%3Cscript%3Ealert(1)%3C%2Fscript%3E")
+    page.wait_for_function(STATUS_DONE % "Showing")
+    status = page.inner_text("#recommend-status")
+    for key in ("top_k", "size", "open_weights", "task"):
+        assert f"Ignored the link parameter '{key}'" in status
+    assert page.locator("#recommend-size input[type=radio]:checked").get_attribute("value") == "any"
+    assert page.locator("#recommend-status script").count() == 0
+    # user text reaches the page as text: a candidate name full of HTML stays a literal string
+    evil = '<img src="x" onerror="window.pwned=1">-3b'
+    page.goto(f"{app_url}?" + urlencode({"description": "photos of birds", "candidates": evil}, quote_via=quote))
+    page.wait_for_function(STATUS_DONE % "Showing 1 model(s)")
+    assert table_models(page) == [evil]
+    assert page.locator("#recommend-table img, #recommend-status img").count() == 0
+    assert page.evaluate("window.pwned === undefined")
+    # no description: the inputs stay empty and nothing runs, without an error
+    page.goto(f"{app_url}?top_k=7")
+    expect(page.locator("#recommend-topk input[type=number]")).to_have_value("7")
+    assert page.input_value("#recommend-description textarea") == ""
+    assert page.locator(".toast-body.error").count() == 0
