@@ -1,7 +1,9 @@
 """ModelLens Space: ``python app.py`` serves the app on the shipped assets and checkpoint."""
 import os
 
-for key, value in {"GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1"}.items():
+# one intra-op thread per request: requests run in parallel instead (see ui/launch.py)
+for key, value in {"GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1",
+                   "OMP_NUM_THREADS": "1"}.items():
     os.environ.setdefault(key, value)
 
 from modellens_core.ui import build_app  # noqa: E402

@@ -67,7 +67,12 @@ def _recommend(a):
     return 0
 
 
-COMMANDS = {"build-corpus": _build_corpus, "ingest-hub": _ingest_hub, "train": _train, "evaluate": _evaluate,
+def _build_atlas(a):
+    from .atlas import cli_build_atlas
+    return cli_build_atlas(a.rest)
+
+
+COMMANDS = {"build-atlas": _build_atlas, "build-corpus": _build_corpus, "ingest-hub": _ingest_hub, "train": _train, "evaluate": _evaluate,
             "recommend": _recommend}
 
 
@@ -101,6 +106,8 @@ def main(argv=None) -> int:
     r.add_argument("--format", choices=("table", "csv", "json"), default="table")
     r.add_argument("--assets", default=str(_assets()))
     r.add_argument("--checkpoints", default=str(_assets().parent / "checkpoints"))
+    ba = sub.add_parser("build-atlas", help="compute the Atlas maps into assets/atlas", add_help=False)
+    ba.add_argument("rest", nargs=argparse.REMAINDER)
     for name, register in _EXTRA.items():
         register(sub)
     a = p.parse_args(argv)

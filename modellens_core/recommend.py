@@ -125,6 +125,7 @@ class Recommender:
         self.family_ids = {f: i for i, f in enumerate(fam_values)}
         self.modality_code, mod_values = pd.factorize(cat["modality"].astype(str))
         self.modality_ids = {m: i for i, m in enumerate(mod_values)}
+        self.modalities = sorted(self.modality_ids)             # the catalog's modalities (the UI's choices)
         self.open_weights = cat["open_weights"].fillna(False).astype(bool).to_numpy()
         self.has_records = cat["n_records"].to_numpy() > 0
         self.ds_arrays = {c: self.datasets[c].to_numpy(object) for c in ("dataset", "name", "task")}

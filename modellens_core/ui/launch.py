@@ -11,8 +11,9 @@ import gradio as gr
 
 # A query is CPU-bound (text encoder + one batched MLP pass over the catalog, ~0.1-0.5 s). numpy and
 # torch release the GIL inside their kernels, so a few requests overlap usefully, but more than a
-# handful only oversubscribe the cores and make everyone wait longer: 4 at a time.
-CONCURRENCY = int(os.environ.get("MODELLENS_CONCURRENCY", "4"))
+# handful only oversubscribe the cores and make everyone wait longer: one per core (app.py sets
+# OMP_NUM_THREADS=1 so each request uses one thread).
+CONCURRENCY = int(os.environ.get("MODELLENS_CONCURRENCY", str(os.cpu_count() or 2)))  # one ranking per core
 # A bounded queue refuses new work with a clear "queue is full" instead of piling up minutes of latency.
 QUEUE_MAX = int(os.environ.get("MODELLENS_QUEUE_MAX", "64"))
 

@@ -61,6 +61,15 @@ def _choice(value) -> str | None:
     return None if value is None or str(value).strip() in ("", INFER) else str(value)
 
 
+def _as_list(value) -> list:
+    """A multiselect value as a list: an API caller may send one string ("a" or "a,b")."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",")]
+    return list(value)
+
+
 def _lines(text) -> list[str]:
     if text is None:
         return []
@@ -90,9 +99,9 @@ def rank(description, task=INFER, metric=INFER, size="any", include_unknown_size
         raise InputError(f"Unknown size preset {size!r}; choose one of: {', '.join(SIZE_MAX)}.")
     k = _top_k(top_k, notices)
     names = _lines(candidates)
-    fams = [f for f in (families or []) if str(f).strip()]
-    mods = [m for m in (modalities or []) if str(m).strip()]
-    known_mods = set(rec.catalog["modality"].astype(str))
+    fams = [f for f in _as_list(families) if str(f).strip()]
+    mods = [m for m in _as_list(modalities) if str(m).strip()]
+    known_mods = set(rec.modalities)  # computed once at load (a set over 95k rows costs ~50 ms)
     if any(m not in known_mods for m in mods):
         notices.append("Unknown modality ignored: " + ", ".join(m for m in mods if m not in known_mods)[:200]
                        + f" (known: {', '.join(sorted(known_mods))}).")
@@ -101,7 +110,7 @@ def rank(description, task=INFER, metric=INFER, size="any", include_unknown_size
     if not mods and fit_modality and not names:
         # the domain is needed before filtering; understanding the text again costs ~10 ms
         query, _ = rec.understand(description, _choice(task), _choice(metric))
-        auto = fitting_modalities(query.domain, rec.catalog["modality"].unique())
+        auto = fitting_modalities(query.domain, rec.modalities)
     table = rec.recommend(description, _choice(task), _choice(metric), candidates=names or None, top_k=k,
                           max_params_b=SIZE_MAX[size], include_unknown_size=bool(include_unknown_size),
                           families=fams or None, modalities=mods or auto, open_weights_only=bool(open_weights_only))
