@@ -263,7 +263,7 @@ class Recommender:
     def recommend(self, description, task=None, metric=None, candidates=None, top_k=None, *,
                   max_params_b=None, min_params_b=None, include_unknown_size: bool = True,
                   families=None, modalities=None, open_weights_only: bool = False,
-                  with_records_only: bool = False) -> pd.DataFrame:
+                  with_records_only: bool = False, features=None, fusion_weight: float = 0.5) -> pd.DataFrame:
         """Rank models for a dataset description; a DataFrame sorted best first.
 
         Columns: rank, model, score (higher = better), prior, residual, predicted_z (predicted
@@ -272,6 +272,9 @@ class Recommender:
         (score on a matching known dataset), evidence (nearest known datasets it was scored on).
         ``table.attrs`` holds the inferred task/metric, the neighbours and notices.
         """
+        if features is not None:  # feature-augmented: the uploaded models are the pool (see transfer_rank)
+            from .transfer_rank import feature_augmented_ranking
+            return feature_augmented_ranking(self, description, features, fusion_weight, task=task, metric=metric)
         lo, hi = _bounds(min_params_b, max_params_b)   # refused before the (slower) text encoding
         query, q = self.understand(description, task, metric)
         return self.rank(query, q, candidates, top_k, min_params_b=lo, max_params_b=hi,

@@ -86,14 +86,16 @@ def _ranker_scores(recommender, description, names: list[str], task, metric) -> 
 
 
 def feature_augmented_ranking(recommender, description, uploads, weight: float = 0.5, *, task=None,
-                              metric=None, estimators: Iterable[str] | None = None) -> pd.DataFrame:
+                              metric=None, estimators: Iterable[str] | None = None,
+                              fuse_first_of: Iterable[str] | None = None) -> pd.DataFrame:
     """Rank the uploaded candidate models by the ranker fused with transferability estimators.
 
     recommender: a loaded :class:`~.recommend.Recommender`; description: the dataset description;
     uploads: model -> ``(features [N, D], labels [N], probs [N, Z] or None)``, or a DataFrame of
     precomputed estimator scores (``model`` + estimator columns, higher = better); weight in [0, 1]
     (0 = ranker only, 1 = estimators only); estimators: names to fuse (default: every estimator
-    with a value). Returns one row per model, best first. Columns: fused_rank, model, matched
+    with a value); fuse_first_of: a preference order (e.g. MetaRank's ranking): fuse only the first
+    estimator in it that has a value. Returns one row per model, best first. Columns: fused_rank, model, matched
     (catalog name or ''), in_catalog, fused (in [0, 1], higher = better), ranker_score (logit,
     higher = better), ranker_rank, ranker_pct, estimator_pct (mean percentile of the fused
     estimators), then ``<est>``, ``<est>_rank``, ``<est>_pct`` per estimator with a value.
@@ -114,6 +116,8 @@ def feature_augmented_ranking(recommender, description, uploads, weight: float =
     if estimators is not None and not fused_names:
         raise InputError(f"None of the requested estimators ({', '.join(estimators)}) has a value for these "
                          f"models; available: {', '.join(computed) or 'none'}.")
+    if fuse_first_of is not None:
+        fused_names = [e for e in fuse_first_of if e in fused_names][:1]
     table, row_of = _ranker_scores(recommender, description, names, task, metric)
     missing = [n for n in names if row_of[n] is None]
     if missing:  # cannot happen without filters; guard against a silent misalignment

@@ -34,6 +34,7 @@ def launch_kwargs(**overrides) -> dict:
         ssr_mode=False,          # server-side rendering would need a Node process; the static build is enough
         enable_monitoring=False, mcp_server=False, pwa=False,
         max_threads=CONCURRENCY * 4,  # worker threads for sync handlers and file serving
+        max_file_size="50mb",    # uploads (Transferability tab) are refused before they are stored
     )
     kwargs.update(overrides)
     return kwargs

@@ -89,12 +89,9 @@ def transfer_view(description, files, weight=0.5, fuse_recommended=False):
         uploads = parse_uploads(files)
     except ValueError as exc:
         raise InputError(str(exc)) from None
-    only = None
-    if fuse_recommended:
-        ranked = load_selector().rank(text, recommender().encoder)
-        only = [e for e in ranked["estimator"] if e in ESTIMATORS][:1]
+    order = load_selector().rank(text, recommender().encoder)["estimator"].tolist() if fuse_recommended else None
     try:
-        table = feature_augmented_ranking(recommender(), text, uploads, weight, estimators=only)
+        table = feature_augmented_ranking(recommender(), text, uploads, weight, fuse_first_of=order)
     except InputError:
         raise
     except ValueError as exc:  # the estimators' own checks
@@ -144,7 +141,8 @@ def render(demo: gr.Blocks) -> None:
     with gr.Row():
         weight = gr.Slider(0.0, 1.0, value=0.5, step=0.05, label="Fusion weight on the estimators",
                            info="0 = ranker only, 1 = estimators only.", scale=3)
-        fuse_recommended = gr.Checkbox(False, label="Fuse only the estimator recommended below", scale=1)
+        fuse_recommended = gr.Checkbox(False, label="Fuse only the estimator recommended below (the best-ranked "
+                                                           "one computed for these uploads)", scale=1)
     gr.Markdown(f"**Fusion rule:** {FUSION_RULE}")
     with gr.Row():
         run = gr.Button("Score and fuse", variant="primary")

@@ -74,7 +74,8 @@ def test_csv_of_precomputed_scores(client, tmp_path):
                                        fuse_recommended=False, api_name="/transfer")
     r = rows(table)
     assert [x["model"] for x in r] == [GOOD, NOISE]
-    assert "GBC" in table["headers"] and r[0]["GBC"] is None or np.isnan(r[0]["GBC"])
+    assert "GBC" in table["headers"] and r[1]["GBC rank"] == 1
+    assert r[0]["GBC"] is None or np.isnan(r[0]["GBC"])                # empty cell: not computed
 
 
 def test_metric_selection_endpoint(client):
@@ -125,10 +126,14 @@ def test_python_api_matches_the_ranker_at_weight_zero(app_url):
     out = feature_augmented_ranking(rec, DESC, up, weight=0.0)
     ref = rec.recommend(DESC, candidates=list(up))
     assert out["ranker_score"].tolist() == pytest.approx(ref["score"].tolist())
-    assert out["model"].tolist() == [m if m in up else m for m in ref["model"]]
+    assert out["model"].tolist() == ref["model"].tolist()
     assert out.attrs["fused_estimators"] and "leep" not in out.attrs["computed_estimators"]
     assert any("probabilities" in n for n in out.attrs["notices"])
     only = feature_augmented_ranking(rec, DESC, up, weight=1.0, estimators=["logme"])
     assert only["model"].iloc[0] == GOOD and only.attrs["fused_estimators"] == ["logme"]
+    first = feature_augmented_ranking(rec, DESC, up, weight=1.0, fuse_first_of=["leep", "otce", "gbc", "logme"])
+    assert first.attrs["fused_estimators"] == ["gbc"]                 # leep has no probs; otce is not computed
+    with pytest.raises(ValueError, match="None of the requested estimators"):
+        feature_augmented_ranking(rec, DESC, up, estimators=["nce"])
     with pytest.raises(ValueError, match="weight"):
         feature_augmented_ranking(rec, DESC, up, weight=1.5)
