@@ -36,6 +36,8 @@ MAX_DESCRIPTION_CHARS = 4000   # longer text is truncated (the encoder reads ~12
 MAX_CANDIDATES = 20000
 EVIDENCE_ROWS = 100            # evidence strings are written for the first rows only
 N_NEIGHBOURS = 5               # nearest known datasets used for inference and evidence
+EVALUATED_FIRST = 1e6          # added to the sort key of evaluated models in catalog-wide rankings
+TASK_TEXT_WEIGHT = 2.0         # task inference: neighbours' vote share + this x similarity to the task's name
 MATCH_SIMILARITY = 0.85        # cosine above which the nearest known dataset counts as a match
 HEAD_CHUNK = 4096              # rows per pass of the layers after the first: fits in cache (~3x faster than one batch)
 QUERY_CACHE = 256              # encoded descriptions kept (the UI understands a query twice; repeats are common)
@@ -82,7 +84,8 @@ class Recommender:
         self.dataset_emb = corpus.dataset_emb
         self._precompute()
         self._encode = lru_cache(maxsize=QUERY_CACHE)(lambda text: self.encoder.encode([text])[0])
-        self.encoder.encode(["warm-up"])  # load the encoder now, not on the first query
+        # the task names as text (this also loads the encoder now, not on the first query)
+        self.task_emb = self.encoder.encode([t.replace("-", " ") for t in self.known_tasks])
         self.tau = float(self.model.tau.detach())
 
     @classmethod
@@ -119,6 +122,17 @@ class Recommender:
             self.ds_key.setdefault(match_key(n), i)
         # numpy copies of what a query reads (pandas indexing of 95k rows costs tens of ms per query)
         self.names = cat["model"].to_numpy(object)
+        self.evaluated = cat["n_records"].to_numpy() > 0
+        # which catalog models have records on each task / task domain (evidence tiers)
+        row_of = pd.Series(np.arange(len(cat)), index=cat["model"])
+        pairs = self.corpus.records[["model", "task"]].drop_duplicates()
+        pairs = pairs.assign(row=row_of.reindex(pairs["model"]).to_numpy(), domain=pairs["task"].map(task_domain))
+        self.task_members, self.domain_members = {}, {}
+        for col, members in (("task", self.task_members), ("domain", self.domain_members)):
+            for key, part in pairs.dropna(subset=["row"]).groupby(col):
+                mask = np.zeros(len(cat), bool)
+                mask[part["row"].astype(np.int64).to_numpy()] = True
+                members[key] = mask
         self.name_rank = np.empty(len(cat), np.int64)          # position in name order: the tie-break
         self.name_rank[np.argsort(self.names, kind="stable")] = np.arange(len(cat))
         self.family_code, fam_values = pd.factorize(cat["family"].astype(str).str.lower())
@@ -170,8 +184,7 @@ class Recommender:
                 notices.append(f"Unknown metric '{_shown(metric)}': inferred the metric from the description "
                                "instead.")
                 metric_in = None
-        w = np.maximum(nb["similarity"].to_numpy(), 0) ** 4
-        task_out = task_in or (pd.Series(w, index=nb["task"]).groupby(level=0).sum().idxmax())
+        task_out = task_in or self._infer_task(nb, q)
         if metric_in:
             metric_out = metric_in
         else:
@@ -180,6 +193,26 @@ class Recommender:
         query = Query(text, task_out, metric_out, task_domain(task_out), task_in is None, metric_in is None,
                       nb.head(N_NEIGHBOURS), match, notices)
         return query, q
+
+    def _evidence_tier(self, query: Query, rows: np.ndarray, extra) -> np.ndarray:
+        """2: evaluated on the query's task; 1: evaluated in its task domain; 0: otherwise."""
+        tier = np.zeros(len(rows) + (0 if extra is None else len(extra)))
+        n = len(rows)
+        if query.domain in self.domain_members:
+            tier[:n] += self.domain_members[query.domain][rows]
+        if query.task in self.task_members:
+            tier[:n] += self.task_members[query.task][rows]
+        return tier
+
+    def _infer_task(self, nb: pd.DataFrame, q: np.ndarray) -> str:
+        """The nearest datasets' similarity-weighted vote share, plus the description's cosine to
+        each task's own name ("automatic speech recognition"): benchmarks described only by a
+        template still pull their task in."""
+        w = np.maximum(nb["similarity"].to_numpy(), 0) ** 4
+        vote = pd.Series(w, index=nb["task"]).groupby(level=0).sum()
+        score = pd.Series(TASK_TEXT_WEIGHT * (self.task_emb @ q), index=self.known_tasks)
+        score = score.add(vote / max(vote.sum(), 1e-12), fill_value=0.0)
+        return str(score.idxmax())
 
     @staticmethod
     def _normalise_choice(value) -> str | None:
@@ -333,10 +366,16 @@ class Recommender:
             residual, z = np.concatenate([residual, r_u]), np.concatenate([z, z_u])
         score = (prior + residual) / self.tau
         k = len(score) if top_k is None else min(max(1, top_k), len(score))
-        order = self._order(score, rows, extra, k)
+        # Catalog-wide, models with evaluation records come first: a never-evaluated Hub model is
+        # ranked from its name and metadata alone, which must not outrank evidence (a candidate
+        # list ranks everything together, as asked).
+        tier = np.zeros(len(score)) if candidates is not None else self._evidence_tier(query, rows, extra)
+        key = score + EVALUATED_FIRST * tier
+        order = self._order(key, rows, extra, k)
         table = self._rows_table(rows, extra, order)
         table["prior"], table["residual"], table["predicted_z"] = prior[order], residual[order], z[order]
         table["score"], table["seen"] = score[order], seen[order]
+        table["evidence_tier"] = tier[order].astype(np.int64)  # sorted by (evidence_tier, score), both descending
         table.insert(0, "rank", np.arange(1, len(table) + 1))
         self._add_evidence(table, query)
         table.attrs.update(attrs)
@@ -438,7 +477,7 @@ class Recommender:
 
 _CATALOG_COLUMNS = ["model", "params_b", "family", "modality", "size_bucket", "n_records"]
 _COLUMNS = ["rank", "model", "score", "prior", "residual", "predicted_z", "params_b", "family", "modality",
-            "size_bucket", "seen", "in_catalog", "n_records", "observed", "evidence"]
+            "size_bucket", "seen", "in_catalog", "n_records", "evidence_tier", "observed", "evidence"]
 
 
 def _one_chunk(df: pd.DataFrame) -> pd.DataFrame:
