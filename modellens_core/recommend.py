@@ -122,7 +122,6 @@ class Recommender:
             self.ds_key.setdefault(match_key(n), i)
         # numpy copies of what a query reads (pandas indexing of 95k rows costs tens of ms per query)
         self.names = cat["model"].to_numpy(object)
-        self.evaluated = cat["n_records"].to_numpy() > 0
         # which catalog models have records on each task / task domain (evidence tiers)
         row_of = pd.Series(np.arange(len(cat)), index=cat["model"])
         pairs = self.corpus.records[["model", "task"]].drop_duplicates()
@@ -409,15 +408,7 @@ class Recommender:
 
     def _keep(self, rows: np.ndarray, lo, hi, include_unknown, families, modalities, open_only, records_only):
         """Boolean mask of the catalog ``rows`` that pass the filters (see :meth:`_filter`)."""
-        p = self.params[rows]
-        known = np.isfinite(p)
-        keep = np.ones(len(rows), bool)
-        if lo is not None:
-            keep &= ~known | (p >= lo)
-        if hi is not None:
-            keep &= ~known | (p <= hi)
-        if not include_unknown:
-            keep &= known
+        keep = _size_mask(self.params[rows], lo, hi, include_unknown)
         if families:
             codes = [self.family_ids[f] for f in {str(f).lower() for f in families} if f in self.family_ids]
             keep &= np.isin(self.family_code[rows], codes)
@@ -432,15 +423,7 @@ class Recommender:
 
     def _filter(self, t: pd.DataFrame, lo, hi, include_unknown, families, modalities, open_only, records_only):
         """The filters on a table of candidates (used for names outside the catalog)."""
-        p = pd.to_numeric(t["params_b"], errors="coerce").to_numpy(np.float64)
-        known = np.isfinite(p)
-        keep = np.ones(len(t), bool)
-        if lo is not None:
-            keep &= ~known | (p >= lo)
-        if hi is not None:
-            keep &= ~known | (p <= hi)
-        if not include_unknown:
-            keep &= known
+        keep = _size_mask(pd.to_numeric(t["params_b"], errors="coerce").to_numpy(np.float64), lo, hi, include_unknown)
         if families:
             fams = {str(f).lower() for f in families}
             keep &= t["family"].astype(str).str.lower().isin(fams).to_numpy()
@@ -495,6 +478,19 @@ def _shown(value, limit: int = 80) -> str:
     """User text quoted back in a notice: cleaned (no control characters) and at most ``limit`` characters."""
     s = clean_text(value, 10 * limit)[0]
     return s if len(s) <= limit else s[:limit] + "…"
+
+
+def _size_mask(params_b: np.ndarray, lo, hi, include_unknown: bool) -> np.ndarray:
+    """Rows within [lo, hi] billions of parameters; unknown sizes pass unless excluded."""
+    known = np.isfinite(params_b)
+    keep = np.ones(len(params_b), bool)
+    if lo is not None:
+        keep &= ~known | (params_b >= lo)
+    if hi is not None:
+        keep &= ~known | (params_b <= hi)
+    if not include_unknown:
+        keep &= known
+    return keep
 
 
 def _empty_table() -> pd.DataFrame:
