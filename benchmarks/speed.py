@@ -98,7 +98,7 @@ def main() -> None:
 
     names = rec.catalog["model"].to_numpy(object)
     t = time.perf_counter()
-    feats = model_features(rec.vocab, names.tolist(), rec.corpus.model_emb, rec.catalog["size_bucket"],
+    feats = model_features(rec.vocab, names.tolist(), rec.corpus.model_emb, rec.catalog["params_b"],
                            rec.catalog["family"], rec.cfg.name_buckets)
     t_feats = time.perf_counter() - t
     naive = timings(lambda i: naive_rank(rec, feats, names, *queries[i % len(queries)]), runs)

@@ -24,6 +24,7 @@ def _ingest_hub(a):
 
 
 def _train(a):
+    import os
     from pathlib import Path
 
     from .config import RankerConfig
@@ -33,6 +34,8 @@ def _train(a):
     cfg = RankerConfig.from_json(Path(a.config))
     out = Path(a.out) if a.out else (CHECKPOINTS if cfg.setting == "production" else CHECKPOINTS / "eval" / cfg.setting)
     _, _, summary = train(Corpus(Path(a.assets)), cfg, out=out)
+    if int(os.environ.get("RANK", "0")) != 0:  # under torchrun only rank 0 saves and reports
+        return 0
     print(f"trained [{cfg.setting}] in {summary['wall_time_s']}s on {summary['device']}: "
           f"{summary['epochs_run']} epochs, best validation tau_w {summary['best_val_tau_w']}; saved to {out}")
     if not a.out:

@@ -162,15 +162,14 @@ def dataset_metrics(datasets: pd.DataFrame, records: pd.DataFrame) -> list[str]:
 
 # --- the ranker's cross vectors -------------------------------------------------------------
 @torch.no_grad()
-def model_cross(model, vocab, names, desc, size_bucket, family) -> np.ndarray:
+def model_cross(model, vocab, names, desc, params_b, family) -> np.ndarray:
     """[N, CROSS_DIM] cross part of the model view, in chunks."""
     out = []
-    names, size_bucket, family = list(names), list(size_bucket), list(family)
+    names, params_b, family = list(names), list(params_b), list(family)
     for s in range(0, len(names), CHUNK):
-        f = model_features(vocab, names[s:s + CHUNK], desc[s:s + CHUNK], size_bucket[s:s + CHUNK],
+        f = model_features(vocab, names[s:s + CHUNK], desc[s:s + CHUNK], params_b[s:s + CHUNK],
                            family[s:s + CHUNK], model.cfg.name_buckets)
-        view = model.model_view(f["mid"], f["tokens"], f["desc"], f["size"], f["family"])
-        out.append(model.model_part(view)[1].numpy())
+        out.append(model.model_part(model.model_view(f))[1].numpy())
     return np.concatenate(out) if out else np.zeros((0, model.cross_m.out_features), np.float32)
 
 
@@ -182,8 +181,7 @@ def context_cross(model, vocab, datasets, desc, tasks, metrics) -> np.ndarray:
     for s in range(0, len(datasets), CHUNK):
         c = context_features(vocab, datasets[s:s + CHUNK], desc[s:s + CHUNK], tasks[s:s + CHUNK],
                              metrics[s:s + CHUNK])
-        view = model.context_view(c["did"], c["desc"], c["task"], c["metric"], c["domain"])
-        out.append(model.context_part(view)[1].numpy())
+        out.append(model.context_part(model.context_view(c))[1].numpy())
     return np.concatenate(out) if out else np.zeros((0, model.cross_c.out_features), np.float32)
 
 
@@ -209,7 +207,7 @@ def build_atlas(assets_dir, checkpoint_dir, out_dir=None, seed: int = 0, max_hub
     m_pts = model_points(chosen.reset_index(drop=True), rec)
     d_pts = dataset_points(corpus.datasets.reset_index(drop=True))
     m_desc, d_desc = corpus.model_emb[rows], corpus.dataset_emb
-    m_cross = model_cross(model, vocab, m_pts["id"], m_desc, chosen["size_bucket"], chosen["family"])
+    m_cross = model_cross(model, vocab, m_pts["id"], m_desc, chosen["params_b"], chosen["family"])
     d_cross = context_cross(model, vocab, d_pts["id"], d_desc, d_pts["task"],
                             dataset_metrics(corpus.datasets.reset_index(drop=True), rec))
     log(f"atlas: {len(m_pts):,} models ({int((chosen['n_records'] > 0).sum()):,} with records), "

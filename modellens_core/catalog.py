@@ -14,6 +14,9 @@ from .tasks import task_domain
 SIZE_BUCKETS = ((0.1, "<=100M"), (1.0, "100M-1B"), (3.0, "1-3B"), (8.0, "3-8B"),
                 (35.0, "8-35B"), (80.0, "35-80B"), (float("inf"), ">80B"))
 SIZE_BUCKET_LABELS = tuple(label for _, label in SIZE_BUCKETS) + ("unknown",)
+# a typical size inside each bucket (billions of parameters; about the geometric middle), used
+# where a bucket stands for a size, e.g. the Priors tab's curve; NaN for "unknown"
+SIZE_BUCKET_TYPICAL_B = (0.03, 0.3, 1.7, 5.5, 17.0, 55.0, 200.0, float("nan"))
 
 
 def size_bucket(params_b: pd.Series) -> pd.Series:

@@ -25,7 +25,9 @@ class RankerConfig:
     hidden: tuple = (128, 64)      # residual MLP widths (first layer is split for fast inference)
     prior_hidden: int = 32         # prior MLP width
     dropout: float = 0.1
-    id_dropout: float = 0.15       # p of replacing a model/task/metric/family ID by its trained [UNK] row
+    id_dropout: float = 0.15       # p of replacing a task/metric/family ID by its trained [UNK] row
+    model_id_dropout: float = 0.15  # the same for model IDs: how often training looks like an unseen model
+    name_dropout: float = 0.0      # p of dropping each hashed name token (names of new models are mostly new)
     dataset_id_dropout: float = 0.5  # higher for datasets: new datasets are described, never IDed
     min_family_count: int = 3      # families with fewer training models map to [UNK]
     tau_init: float = 1.0          # learnable temperature; score = (prior + residual) / max(tau, eps)
@@ -34,6 +36,9 @@ class RankerConfig:
     w_listwise: float = 1.0        # Plackett-Luce
     w_pairwise: float = 0.5        # BPR within groups
     w_pointwise: float = 0.5       # MSE of the z head
+    w_prior: float = 0.5           # Plackett-Luce on the prior alone: it must rank well by itself (unseen models)
+    # --- inference ---
+    unseen_residual_scale: float = 1.0  # residual weight for models never seen in training (1 = as trained)
     # --- training ---
     setting: str = "production"    # which split's train/val parts are used
     seed: int = 0
@@ -54,8 +59,11 @@ class RankerConfig:
                      "groups_per_batch", "items_per_group", "steps_per_epoch", "text_dim"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")
-        if not 0 <= self.id_dropout < 1 or not 0 <= self.dropout < 1 or not 0 <= self.dataset_id_dropout < 1:
+        if not all(0 <= p < 1 for p in (self.id_dropout, self.dropout, self.dataset_id_dropout,
+                                        self.model_id_dropout, self.name_dropout)):
             raise ValueError("dropout probabilities must be in [0, 1)")
+        if not 0 <= self.unseen_residual_scale <= 1:
+            raise ValueError("unseen_residual_scale must be in [0, 1]")
         if self.items_per_group < 2:
             raise ValueError("items_per_group must be at least 2 (ranking needs pairs)")
         if self.device not in ("auto", "cpu", "cuda"):

@@ -5,17 +5,28 @@ import numpy as np
 import pandas as pd
 import torch
 
+from .catalog import size_bucket
 from .vocab import Vocabulary, hash_tokens
 
 
-def model_features(vocab: Vocabulary, names: list[str], desc: np.ndarray, size_bucket, family,
+def size_features(params_b) -> np.ndarray:
+    """[N, 2] float32: log10(parameters in billions) (0 when unknown) and 1/0 "size is known"."""
+    p = pd.to_numeric(pd.Series(list(params_b), dtype=object), errors="coerce").to_numpy(np.float64)
+    known = np.isfinite(p) & (p > 0)
+    logp = np.log10(np.where(known, p, 1.0))
+    return np.stack([logp, known.astype(np.float64)], 1).astype(np.float32)
+
+
+def model_features(vocab: Vocabulary, names: list[str], desc: np.ndarray, params_b, family,
                    buckets: int) -> dict[str, torch.Tensor]:
     """Features of N models: ids (0 = [UNK] when not in the vocabulary), hashed name tokens,
-    description vectors [N, text_dim], size-bucket and family ids."""
+    description vectors [N, text_dim], size-bucket ids and size features from parameters in
+    billions (NaN = unknown), and family ids."""
     return {"mid": torch.from_numpy(vocab.model_idx(names)),
             "tokens": torch.from_numpy(hash_tokens(list(names), buckets)),
             "desc": torch.from_numpy(np.ascontiguousarray(desc, dtype=np.float32)),
-            "size": torch.from_numpy(vocab.size_idx(list(size_bucket))),
+            "size": torch.from_numpy(vocab.size_idx(size_bucket(pd.Series(list(params_b), dtype=object)).tolist())),
+            "logp": torch.from_numpy(size_features(params_b)),
             "family": torch.from_numpy(vocab.family_idx(list(family)))}
 
 
@@ -31,7 +42,7 @@ def context_features(vocab: Vocabulary, datasets: list[str], desc: np.ndarray, t
 
 def catalog_features(vocab: Vocabulary, corpus, buckets: int) -> dict[str, torch.Tensor]:
     m = corpus.models
-    return model_features(vocab, m["model"].tolist(), corpus.model_emb, m["size_bucket"], m["family"], buckets)
+    return model_features(vocab, m["model"].tolist(), corpus.model_emb, m["params_b"], m["family"], buckets)
 
 
 def group_table(records: pd.DataFrame) -> pd.DataFrame:

@@ -1,14 +1,18 @@
 """The ModelLens ranker.
 
-score(m, d, t, mu) = (prior(m, domain) + residual(m, d, t, mu)) / max(tau, tau_min)
+score(m, d, t, mu) = (prior(m, domain) + s(m) * residual(m, d, t, mu)) / max(tau, tau_min)
 
-* model view   = [ID emb | hashed name tokens | projected frozen description | size | family]
+with s(m) = 1 for models seen in training and ``unseen_residual_scale`` for the others (their
+residual comes from name tokens and metadata only, and is shrunk towards the prior).
+
+* model view   = [ID emb | hashed name tokens | projected frozen description | size bucket |
+                  log10 size and a known-size flag | family]
 * context view = [dataset ID emb | projected dataset description | task | metric | domain]
 * residual     = MLP(first_m(model view) + first_c(context view)) -> linear head, plus a
                  low-rank bilinear term <cross_m(model view), cross_c(context view)>
 * z head       = a second linear head on the MLP output: predicted within-group z
-* prior        = small MLP over (size bucket, family, task domain) embeddings of its own, so
-                 the Priors tab shows exactly what it learned.
+* prior        = small MLP over (size bucket, family, task domain) embeddings of its own and
+                 the continuous log10 size, so the Priors tab shows exactly what it learned.
 
 The first layer is split into a model part and a context part so that inference can
 precompute the model part for the whole catalog (see :mod:`recommend`). Row 0 of every
@@ -24,6 +28,7 @@ from torch import nn
 from .config import RankerConfig
 
 CROSS_DIM = 32  # rank of the bilinear model x context term
+LOGP_DIM = 2    # [log10(params in billions) or 0, 1 if the size is known else 0]
 
 
 class ModelLens(nn.Module):
@@ -42,7 +47,7 @@ class ModelLens(nn.Module):
         self.task = nn.Embedding(n_tasks, m)
         self.metric = nn.Embedding(n_metrics, m)
         self.domain = nn.Embedding(n_domains, m)
-        model_in = d + cfg.name_dim + cfg.desc_dim + 2 * m
+        model_in = d + cfg.name_dim + cfg.desc_dim + 2 * m + LOGP_DIM
         ctx_in = d + cfg.desc_dim + 3 * m
         h0 = cfg.hidden[0]
         self.first_m = nn.Linear(model_in, h0)
@@ -59,7 +64,7 @@ class ModelLens(nn.Module):
         self.prior_size = nn.Embedding(n_sizes, m)
         self.prior_family = nn.Embedding(n_families, m)
         self.prior_domain = nn.Embedding(n_domains, m)
-        self.prior_mlp = nn.Sequential(nn.Linear(3 * m, cfg.prior_hidden), nn.ReLU(), nn.Linear(cfg.prior_hidden, 1))
+        self.prior_mlp = nn.Sequential(nn.Linear(3 * m + LOGP_DIM, cfg.prior_hidden), nn.ReLU(), nn.Linear(cfg.prior_hidden, 1))
         self.log_tau = nn.Parameter(torch.tensor(math.log(cfg.tau_init)))
         for emb in (self.model_id, self.dataset_id, self.task, self.metric, self.family, self.size, self.domain):
             nn.init.normal_(emb.weight, std=0.05)
@@ -73,17 +78,23 @@ class ModelLens(nn.Module):
         keep = torch.rand(ids.shape, device=ids.device) >= p
         return torch.where(keep, ids, torch.zeros_like(ids))
 
-    def model_view(self, mid, tokens, desc, size, family) -> torch.Tensor:
-        """[N, model_in] from model ids [N], name tokens [N, T], descriptions [N, text_dim],
-        size buckets [N], families [N]."""
-        return torch.cat([self.model_id(self._drop_ids(mid)), self.name_tokens(tokens),
-                          self.model_desc(desc), self.size(size), self.family(self._drop_ids(family))], -1)
+    def model_view(self, f: dict) -> torch.Tensor:
+        """[N, model_in] from model features (:func:`features.model_features`): ids "mid" [N],
+        name "tokens" [N, T], "desc" [N, text_dim], "size" buckets [N], "logp" [N, 2], "family" [N]."""
+        mid = self._drop_ids(f["mid"], self.cfg.model_id_dropout)
+        tokens = f["tokens"]
+        if self.training and self.cfg.name_dropout > 0:  # an unseen name is mostly new tokens
+            tokens = torch.where(torch.rand(tokens.shape, device=tokens.device) < self.cfg.name_dropout,
+                                 torch.zeros_like(tokens), tokens)
+        return torch.cat([self.model_id(mid), self.name_tokens(tokens), self.model_desc(f["desc"]),
+                          self.size(f["size"]), f["logp"], self.family(self._drop_ids(f["family"]))], -1)
 
-    def context_view(self, did, desc, task, metric, domain) -> torch.Tensor:
-        """[B, ctx_in] from dataset ids [B], descriptions [B, text_dim], task/metric/domain ids [B]."""
-        return torch.cat([self.dataset_id(self._drop_ids(did, self.cfg.dataset_id_dropout)), self.dataset_desc(desc),
-                          self.task(self._drop_ids(task)), self.metric(self._drop_ids(metric)),
-                          self.domain(domain)], -1)
+    def context_view(self, c: dict) -> torch.Tensor:
+        """[B, ctx_in] from context features (:func:`features.context_features`): dataset ids
+        "did" [B], "desc" [B, text_dim], "task"/"metric"/"domain" ids [B]."""
+        return torch.cat([self.dataset_id(self._drop_ids(c["did"], self.cfg.dataset_id_dropout)),
+                          self.dataset_desc(c["desc"]), self.task(self._drop_ids(c["task"])),
+                          self.metric(self._drop_ids(c["metric"])), self.domain(c["domain"])], -1)
 
     # --- parts used both in training and by the fast inference engine --------------------
     def model_part(self, view: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -93,10 +104,11 @@ class ModelLens(nn.Module):
     def context_part(self, view: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         return self.first_c(view), self.cross_c(view)
 
-    def prior(self, size, family, domain) -> torch.Tensor:
-        """Structural prior [...] from size bucket, family and task-domain ids (same shapes)."""
+    def prior(self, size, family, domain, logp) -> torch.Tensor:
+        """Structural prior [...] from size bucket, family and task-domain ids (same shapes [...])
+        and the size features ``logp`` [..., 2] (log10 billions of parameters, known flag)."""
         x = torch.cat([self.prior_size(size), self.prior_family(self._drop_ids(family)),
-                       self.prior_domain(domain)], -1)
+                       self.prior_domain(domain), logp], -1)
         return self.prior_mlp(x).squeeze(-1)
 
     def heads(self, first_m, cross_m, first_c, cross_c) -> tuple[torch.Tensor, torch.Tensor]:
@@ -105,6 +117,14 @@ class ModelLens(nn.Module):
         h = self.rest(first_m + first_c)
         residual = self.residual_head(h).squeeze(-1) + (cross_m * cross_c).sum(-1) / math.sqrt(CROSS_DIM)
         return residual, self.z_head(h).squeeze(-1)
+
+    def combine(self, prior: torch.Tensor, residual: torch.Tensor, seen: torch.Tensor) -> torch.Tensor:
+        """The ranking score from the prior, the residual and whether each model was seen in
+        training (bool, same shape; at inference an unseen model has ID 0 = [UNK])."""
+        s = self.cfg.unseen_residual_scale
+        if s != 1.0 and not self.training:
+            residual = torch.where(seen, residual, residual * s)
+        return (prior + residual) / self.tau
 
     @property
     def tau(self) -> torch.Tensor:
@@ -117,11 +137,11 @@ class ModelLens(nn.Module):
         """
         B, L = models["mid"].shape
         flat = {k: v.reshape(B * L, *v.shape[2:]) for k, v in models.items()}
-        view_m = self.model_view(flat["mid"], flat["tokens"], flat["desc"], flat["size"], flat["family"])
-        first_m, cross_m = self.model_part(view_m)
-        view_c = self.context_view(ctx["did"], ctx["desc"], ctx["task"], ctx["metric"], ctx["domain"])
-        first_c, cross_c = self.context_part(view_c)
+        first_m, cross_m = self.model_part(self.model_view(flat))
+        first_c, cross_c = self.context_part(self.context_view(ctx))
         residual, z = self.heads(first_m.view(B, L, -1), cross_m.view(B, L, -1),
                                  first_c[:, None, :], cross_c[:, None, :])
-        prior = self.prior(flat["size"].view(B, L), flat["family"].view(B, L), ctx["domain"][:, None].expand(B, L))
-        return {"score": (prior + residual) / self.tau, "prior": prior, "residual": residual, "z": z}
+        prior = self.prior(flat["size"].view(B, L), flat["family"].view(B, L), ctx["domain"][:, None].expand(B, L),
+                           flat["logp"].view(B, L, -1))
+        seen = flat["mid"].view(B, L) > 0
+        return {"score": self.combine(prior, residual, seen), "prior": prior, "residual": residual, "z": z}

@@ -1,6 +1,6 @@
 """What the ranker's structural prior learned (shown by the Priors tab).
 
-The prior is the part of a model's score that depends only on its size bucket, its family and
+The prior is the part of a model's score that depends only on its size (bucket and log10), its family and
 the task domain (``ModelLens.prior``), in the ranker's score units (before the division by the
 temperature tau; higher = the ranker expects the model to do better before it looks at the
 dataset). Everything here is a handful of forward passes of the small prior MLP: cheap enough
@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 import torch
 
-from .catalog import SIZE_BUCKET_LABELS
+from .catalog import SIZE_BUCKET_LABELS, SIZE_BUCKET_TYPICAL_B
+from .features import size_features
 from .tasks import DOMAINS, task_domain
 from .vocab import UNK
 
@@ -24,13 +25,15 @@ KNOWN_SIZES = [s for s in SIZE_BUCKET_LABELS if s != "unknown"]
 
 @torch.no_grad()
 def _prior_grid(model, families: np.ndarray) -> np.ndarray:
-    """prior[f, s, d] for family ids ``families`` x every size bucket x every task domain."""
+    """prior[f, s, d] for family ids ``families`` x every size bucket (at its typical size,
+    ``SIZE_BUCKET_TYPICAL_B``) x every task domain."""
     model.eval()
     F, S, D = len(families), len(SIZE_BUCKET_LABELS), len(DOMAINS)
     fam = torch.as_tensor(families, dtype=torch.long)[:, None, None].expand(F, S, D)
     size = torch.arange(S)[None, :, None].expand(F, S, D)
     dom = torch.arange(D)[None, None, :].expand(F, S, D)
-    return model.prior(size, fam, dom).numpy().astype(np.float64)
+    logp = torch.from_numpy(size_features(SIZE_BUCKET_TYPICAL_B))[None, :, None, :].expand(F, S, D, -1)
+    return model.prior(size, fam, dom, logp).numpy().astype(np.float64)
 
 
 def size_curve(model) -> pd.DataFrame:

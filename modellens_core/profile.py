@@ -79,7 +79,7 @@ def _dataset_contexts(recommender: Recommender):
     metrics = [recommender.dataset_metric.get(d, "accuracy") for d in ds["dataset"]]
     ctx = context_features(recommender.vocab, ds["dataset"].tolist(), recommender.dataset_emb, ds["task"], metrics)
     m = recommender.model
-    view = m.context_view(ctx["did"], ctx["desc"], ctx["task"], ctx["metric"], ctx["domain"])
+    view = m.context_view(ctx)
     first, cross = m.context_part(view)
     hit = (first, cross, ds["domain"].astype(str).to_numpy())
     _contexts[recommender] = hit

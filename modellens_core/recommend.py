@@ -39,6 +39,7 @@ N_NEIGHBOURS = 5               # nearest known datasets used for inference and e
 EVALUATED_FIRST = 1e6          # added to the sort key of evaluated models in catalog-wide rankings
 TASK_TEXT_WEIGHT = 2.0         # task inference: neighbours' vote share + this x similarity to the task's name
 MATCH_SIMILARITY = 0.85        # cosine above which the nearest known dataset counts as a match
+UNKNOWN_MODEL_DESCRIPTION = "A machine-learning model."  # the description view of a name outside the catalog
 HEAD_CHUNK = 4096              # rows per pass of the layers after the first: fits in cache (~3x faster than one batch)
 QUERY_CACHE = 256              # encoded descriptions kept (the UI understands a query twice; repeats are common)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -72,6 +73,12 @@ class Query:
     match: str | None          # a known dataset the description matches, if any
     notices: list
 
+    @property
+    def neighbour_records(self) -> list[dict]:
+        """The neighbours as a list of row dicts (what ``table.attrs["neighbours"]`` holds)."""
+        nb = self.neighbours
+        return [dict(zip(nb.columns, row)) for row in zip(*(nb[c].tolist() for c in nb.columns))]
+
 
 class Recommender:
     def __init__(self, corpus: Corpus, checkpoint_dir: Path, encoder: TextEncoder | None = None):
@@ -83,9 +90,10 @@ class Recommender:
         self.datasets = corpus.datasets.reset_index(drop=True)
         self.dataset_emb = corpus.dataset_emb
         self._precompute()
-        self._encode = lru_cache(maxsize=QUERY_CACHE)(lambda text: self.encoder.encode([text])[0])
+        self._encode = lru_cache(maxsize=QUERY_CACHE)(self.encoder.encode_query)
         # the task names as text (this also loads the encoder now, not on the first query)
         self.task_emb = self.encoder.encode([t.replace("-", " ") for t in self.known_tasks])
+        self._unknown_desc = self.encoder.encode([UNKNOWN_MODEL_DESCRIPTION])[0]  # names outside the catalog
         self.tau = float(self.model.tau.detach())
 
     @classmethod
@@ -99,7 +107,7 @@ class Recommender:
     @torch.no_grad()
     def _precompute(self) -> None:
         cat = self.catalog
-        feats = model_features(self.vocab, cat["model"].tolist(), self.corpus.model_emb, cat["size_bucket"],
+        feats = model_features(self.vocab, cat["model"].tolist(), self.corpus.model_emb, cat["params_b"],
                                cat["family"], self.cfg.name_buckets)
         self.first_m, self.cross_m, self.prior_m = self._model_side(feats)
         self.seen = feats["mid"].numpy() > 0
@@ -117,6 +125,12 @@ class Recommender:
         self.dataset_metric = main_metric.drop_duplicates("dataset").set_index("dataset")["metric"]
         self.known_tasks = sorted(set(rec["task"].unique()))
         self.known_metrics = sorted(set(rec["metric"].unique()))
+        # task inference in numpy: every task name (known from records or only from the dataset
+        # catalog), sorted; the position of each known task and the task code of each dataset
+        self.task_names = np.array(sorted(set(self.known_tasks) | set(self.datasets["task"].astype(str))), object)
+        task_pos = {t: i for i, t in enumerate(self.task_names)}
+        self.known_task_pos = np.array([task_pos[t] for t in self.known_tasks], np.int64)
+        self.dataset_task_code = np.array([task_pos[t] for t in self.datasets["task"].astype(str)], np.int64)
         self.ds_key = {match_key(n): i for i, n in enumerate(self.datasets["dataset"])}
         for i, n in enumerate(self.datasets["name"]):
             self.ds_key.setdefault(match_key(n), i)
@@ -142,19 +156,18 @@ class Recommender:
         self.open_weights = cat["open_weights"].fillna(False).astype(bool).to_numpy()
         self.has_records = cat["n_records"].to_numpy() > 0
         self.ds_arrays = {c: self.datasets[c].to_numpy(object) for c in ("dataset", "name", "task")}
-        self.out_columns = cat[_CATALOG_COLUMNS]                  # taking rows of 6 columns, not all 18
+        self.out_arrays = {c: cat[c].to_numpy(np.float64 if c == "params_b" else np.int64 if c == "n_records"
+                                              else object) for c in _CATALOG_COLUMNS}  # what a table row shows
         self.record_row = pd.Index(cat["model"]).get_indexer(rec["model"])  # catalog row of each record (-1: none)
         self.evidence_records = _one_chunk(rec[["model", "dataset", "subset", "metric", "score", "z"]])
 
     @torch.no_grad()
     def _model_side(self, feats: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         m = self.model
-        view = m.model_view(feats["mid"], feats["tokens"], feats["desc"], feats["size"], feats["family"])
-        first, cross = m.model_part(view)
-        n = len(feats["mid"])
-        doms = torch.arange(len(DOMAINS))
-        prior = m.prior(feats["size"][:, None].expand(n, len(DOMAINS)), feats["family"][:, None].expand(n, len(DOMAINS)),
-                        doms[None, :].expand(n, len(DOMAINS)))
+        first, cross = m.model_part(m.model_view(feats))
+        n, D = len(feats["mid"]), len(DOMAINS)
+        prior = m.prior(feats["size"][:, None].expand(n, D), feats["family"][:, None].expand(n, D),
+                        torch.arange(D)[None, :].expand(n, D), feats["logp"][:, None, :].expand(n, D, -1))
         return first.numpy(), cross.numpy(), prior.numpy()
 
     # --- query understanding ----------------------------------------------------------------
@@ -165,14 +178,13 @@ class Recommender:
                              "language (e.g. 'English product reviews labelled positive or negative').")
         q = self._encode(text).copy()
         sims = self.dataset_emb @ q
-        top = np.argsort(-sims, kind="stable")[:N_NEIGHBOURS * 3]
-        nb = pd.DataFrame({c: v[top] for c, v in self.ds_arrays.items()}).assign(similarity=sims[top])
+        top = np.argsort(-sims, kind="stable")[:N_NEIGHBOURS * 3]   # numpy, not pandas: ~5 ms less per query
         match = None
         key = match_key(text)
         if key in self.ds_key:
             match = self.ds_arrays["dataset"][self.ds_key[key]]
-        elif nb["similarity"].iloc[0] >= MATCH_SIMILARITY:
-            match = nb["dataset"].iloc[0]
+        elif sims[top[0]] >= MATCH_SIMILARITY:
+            match = self.ds_arrays["dataset"][top[0]]
         task_in, metric_in = self._normalise_choice(task), self._normalise_choice(metric)
         if task_in and task_in not in self.known_tasks:
             notices.append(f"Unknown task '{_shown(task)}': inferred the task from the description instead.")
@@ -183,14 +195,17 @@ class Recommender:
                 notices.append(f"Unknown metric '{_shown(metric)}': inferred the metric from the description "
                                "instead.")
                 metric_in = None
-        task_out = task_in or self._infer_task(nb, q)
+        task_out = task_in or self._infer_task(top, sims, q)
         if metric_in:
             metric_out = metric_in
         else:
-            same = nb[nb["task"] == task_out]
-            metric_out = self.dataset_metric.get(same["dataset"].iloc[0], "accuracy") if len(same) else "accuracy"
+            same = top[self.ds_arrays["task"][top] == task_out]
+            metric_out = self.dataset_metric.get(self.ds_arrays["dataset"][same[0]], "accuracy") if len(same) \
+                else "accuracy"
+        near = top[:N_NEIGHBOURS]
+        nb = pd.DataFrame({c: v[near] for c, v in self.ds_arrays.items()}).assign(similarity=sims[near])
         query = Query(text, task_out, metric_out, task_domain(task_out), task_in is None, metric_in is None,
-                      nb.head(N_NEIGHBOURS), match, notices)
+                      nb, match, notices)
         return query, q
 
     def _evidence_tier(self, query: Query, rows: np.ndarray, extra) -> np.ndarray:
@@ -203,15 +218,15 @@ class Recommender:
             tier[:n] += self.task_members[query.task][rows]
         return tier
 
-    def _infer_task(self, nb: pd.DataFrame, q: np.ndarray) -> str:
-        """The nearest datasets' similarity-weighted vote share, plus the description's cosine to
-        each task's own name ("automatic speech recognition"): benchmarks described only by a
-        template still pull their task in."""
-        w = np.maximum(nb["similarity"].to_numpy(), 0) ** 4
-        vote = pd.Series(w, index=nb["task"]).groupby(level=0).sum()
-        score = pd.Series(TASK_TEXT_WEIGHT * (self.task_emb @ q), index=self.known_tasks)
-        score = score.add(vote / max(vote.sum(), 1e-12), fill_value=0.0)
-        return str(score.idxmax())
+    def _infer_task(self, top: np.ndarray, sims: np.ndarray, q: np.ndarray) -> str:
+        """The nearest datasets' (catalog positions ``top``, cosines ``sims``) similarity-weighted
+        vote share, plus the description's cosine to each task's own name ("automatic speech
+        recognition"): benchmarks described only by a template still pull their task in."""
+        w = np.maximum(sims[top], 0) ** 4
+        score = np.zeros(len(self.task_names))
+        score[self.known_task_pos] = TASK_TEXT_WEIGHT * (self.task_emb @ q)
+        np.add.at(score, self.dataset_task_code[top], w / max(w.sum(), 1e-12))
+        return str(self.task_names[int(np.argmax(score))])
 
     @staticmethod
     def _normalise_choice(value) -> str | None:
@@ -260,8 +275,8 @@ class Recommender:
         from .ingest.family_guess import guess_family, params_from_name
         params = np.array([params_from_name(n) or np.nan for n in names], dtype=np.float64)
         fam = [guess_family(n) or "" for n in names]
-        desc = self.encoder.encode(["A machine-learning model."] * len(names))
-        feats = model_features(self.vocab, names, desc, size_bucket(pd.Series(params)), fam, self.cfg.name_buckets)
+        desc = np.repeat(self._unknown_desc[None, :], len(names), axis=0)
+        feats = model_features(self.vocab, names, desc, params, fam, self.cfg.name_buckets)
         feats["mid"][:] = 0  # never seen, whatever the name
         first, cross, prior = self._model_side(feats)
         return first, cross, prior, params, fam
@@ -271,8 +286,7 @@ class Recommender:
     def context_part(self, query: Query, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         did = [query.match] if query.match else ["[UNK]"]
         ctx = context_features(self.vocab, did, q[None, :], [query.task], [query.metric])
-        view = self.model.context_view(ctx["did"], ctx["desc"], ctx["task"], ctx["metric"], ctx["domain"])
-        first, cross = self.model.context_part(view)
+        first, cross = self.model.context_part(self.model.context_view(ctx))
         return first.numpy()[0], cross.numpy()[0]
 
     @torch.no_grad()
@@ -335,6 +349,18 @@ class Recommender:
                           with_records_only)
         whole = candidates is None and bool(keep.all())   # every catalog row in catalog order: no gather needed
         rows = rows[keep]
+        # Catalog-wide, models with evaluation records come first: a never-evaluated Hub model is
+        # ranked from its name and metadata alone, which must not outrank evidence (a candidate
+        # list ranks everything together, as asked). The tiers are known before any scoring, so
+        # when the top tiers alone hold top_k models, the rest cannot enter the top k and are not
+        # scored: an exact shortcut (the same table as scoring everything), not an approximation.
+        tier = np.zeros(len(rows)) if candidates is not None else self._evidence_tier(query, rows, None)
+        if candidates is None and top_k is not None:
+            for t in (2, 1):
+                sel = tier >= t
+                if sel.sum() >= top_k:
+                    rows, tier, whole = rows[sel], tier[sel], False
+                    break
         dom = DOMAINS.index(query.domain)
         prior, seen = self.prior_m[rows, dom], self.seen[rows]
         extra = f_u = c_u = None
@@ -350,7 +376,7 @@ class Recommender:
             seen = np.concatenate([seen, np.zeros(int(ok.sum()), bool)])
         attrs = {"task": query.task, "metric": query.metric, "domain": query.domain,
                  "task_inferred": query.task_inferred, "metric_inferred": query.metric_inferred,
-                 "match": query.match, "neighbours": query.neighbours.to_dict("records"), "notices": notices}
+                 "match": query.match, "neighbours": query.neighbour_records, "notices": notices}
         if len(prior) == 0:
             attrs["notices"] = notices + ["No model satisfies these filters: widen the size range, allow unknown "
                                           "sizes, or clear the family/modality filters."]
@@ -363,22 +389,25 @@ class Recommender:
         if extra is not None:
             r_u, z_u = self.heads(f_u, c_u, first_c, cross_c)
             residual, z = np.concatenate([residual, r_u]), np.concatenate([z, z_u])
+        if self.cfg.unseen_residual_scale != 1.0:  # see ModelLens.combine: the residual column is what counts
+            residual = np.where(seen, residual, residual * np.float32(self.cfg.unseen_residual_scale))
         score = (prior + residual) / self.tau
         k = len(score) if top_k is None else min(max(1, top_k), len(score))
-        # Catalog-wide, models with evaluation records come first: a never-evaluated Hub model is
-        # ranked from its name and metadata alone, which must not outrank evidence (a candidate
-        # list ranks everything together, as asked).
-        tier = np.zeros(len(score)) if candidates is not None else self._evidence_tier(query, rows, extra)
+        if extra is not None:
+            tier = np.concatenate([tier, np.zeros(len(extra))])
         key = score + EVALUATED_FIRST * tier
         order = self._order(key, rows, extra, k)
-        table = self._rows_table(rows, extra, order)
-        table["prior"], table["residual"], table["predicted_z"] = prior[order], residual[order], z[order]
-        table["score"], table["seen"] = score[order], seen[order]
-        table["evidence_tier"] = tier[order].astype(np.int64)  # sorted by (evidence_tier, score), both descending
-        table.insert(0, "rank", np.arange(1, len(table) + 1))
-        self._add_evidence(table, query)
+        # the table is built once from column arrays: inserting columns into a DataFrame one by one
+        # costs more than the whole scoring (pandas re-concatenates its Arrow column labels)
+        cols = self._rows_columns(rows, extra, order)
+        observed, evidence = self._evidence(cols["model"], query)
+        cols.update(rank=np.arange(1, len(order) + 1), score=score[order], prior=prior[order],
+                    residual=residual[order], predicted_z=z[order], seen=seen[order],
+                    evidence_tier=tier[order].astype(np.int64),  # sorted by (evidence_tier, score), both descending
+                    observed=observed, evidence=evidence)
+        table = pd.DataFrame({c: cols[c] for c in _COLUMNS})
         table.attrs.update(attrs)
-        return table[_COLUMNS]
+        return table
 
     def _order(self, score: np.ndarray, rows: np.ndarray, extra: pd.DataFrame | None, k: int) -> np.ndarray:
         """Positions of the best ``k`` candidates, best first; ties broken by model name.
@@ -394,17 +423,21 @@ class Recommender:
             names = np.concatenate([self.names[rows], extra["model"].to_numpy(object)])[top]
         return top[np.lexsort((names, -score[top]))][:k]
 
-    def _rows_table(self, rows: np.ndarray, extra: pd.DataFrame | None, order: np.ndarray) -> pd.DataFrame:
-        """Descriptive columns of the candidates at positions ``order`` (catalog rows first, then ``extra``)."""
-        in_cat = order < len(rows)
-        table = self.out_columns.iloc[rows[order[in_cat]]].reset_index(drop=True)
-        table["in_catalog"] = True
-        if extra is not None:
-            table = pd.concat([table, extra.iloc[order[~in_cat] - len(rows)][[*_CATALOG_COLUMNS, "in_catalog"]]],
-                              ignore_index=True)
-            table = table.iloc[np.argsort(np.concatenate([np.flatnonzero(in_cat), np.flatnonzero(~in_cat)]),
-                                          kind="stable")].reset_index(drop=True)
-        return table
+    def _rows_columns(self, rows: np.ndarray, extra: pd.DataFrame | None, order: np.ndarray) -> dict:
+        """Descriptive columns (``_CATALOG_COLUMNS`` and in_catalog) of the candidates at positions
+        ``order`` (catalog rows first, then ``extra``), as arrays."""
+        n = len(rows)
+        in_cat = order < n
+        cols = {}
+        for c in _CATALOG_COLUMNS:
+            src = self.out_arrays[c]
+            col = np.empty(len(order), dtype=src.dtype)
+            col[in_cat] = src[rows[order[in_cat]]]
+            if extra is not None:
+                col[~in_cat] = extra[c].to_numpy(src.dtype)[order[~in_cat] - n]
+            cols[c] = col
+        cols["in_catalog"] = in_cat
+        return cols
 
     def _keep(self, rows: np.ndarray, lo, hi, include_unknown, families, modalities, open_only, records_only):
         """Boolean mask of the catalog ``rows`` that pass the filters (see :meth:`_filter`)."""
@@ -435,27 +468,31 @@ class Recommender:
             keep &= t["n_records"].to_numpy() > 0
         return keep
 
-    def _add_evidence(self, table: pd.DataFrame, query: Query) -> None:
-        """``observed`` and ``evidence`` strings for the first ``EVIDENCE_ROWS`` rows ('' below)."""
+    def _evidence(self, models, query: Query) -> tuple[list[str], list[str]]:
+        """``observed`` (score on the matching known dataset) and ``evidence`` (nearest known
+        datasets the model was scored on, with its mean z there) for each of ``models``; written
+        for the first ``EVIDENCE_ROWS`` only ('' below)."""
         rec = self.evidence_records
         nb = list(query.neighbours["dataset"])
         idx = np.concatenate([self.records_by_dataset.get(d, np.zeros(0, np.int64)) for d in nb]) if nb else []
         idx = np.asarray(idx, dtype=np.int64)
-        shown = table["model"].head(EVIDENCE_ROWS).tolist()
+        shown = list(models[:EVIDENCE_ROWS])
         shown_rows = [self.index[m] for m in shown if m in self.index]
         sub = rec.iloc[idx[np.isin(self.record_row[idx], shown_rows)]]  # select by integer row first: cheap
-        by_model = {m: g for m, g in sub.groupby("model")}
-        observed, evidence = [""] * len(table), [""] * len(table)
+        # a few hundred records at most: plain Python over column lists beats a pandas groupby here
+        observed_of, z_of = {}, {}
+        for m, d, subset, metric, score, z in zip(*(sub[c].tolist() for c in sub.columns)):
+            if d == query.match and len(observed_of.setdefault(m, [])) < 2:
+                observed_of[m].append(f"{score:g} {metric}" + (f" ({subset})" if isinstance(subset, str) and subset
+                                                               else ""))
+            acc = z_of.setdefault((m, d), [0.0, 0])
+            acc[0] += z
+            acc[1] += 1
+        observed, evidence = [""] * len(models), [""] * len(models)
         for i, m in enumerate(shown):
-            g = by_model.get(m)
-            if g is None:
-                continue
-            obs = g[g["dataset"] == query.match] if query.match else g.iloc[:0]
-            observed[i] = "; ".join(f"{r.score:g} {r.metric}" + (f" ({r.subset})" if r.subset else "")
-                                    for r in obs.head(2).itertuples())
-            zs = g.groupby("dataset")["z"].mean()
-            evidence[i] = ", ".join(f"{d} (z={zs[d]:+.2f})" for d in nb if d in zs.index)
-        table["observed"], table["evidence"] = observed, evidence
+            observed[i] = "; ".join(observed_of.get(m, ()))
+            evidence[i] = ", ".join(f"{d} (z={z_of[m, d][0] / z_of[m, d][1]:+.2f})" for d in nb if (m, d) in z_of)
+        return observed, evidence
 
 
 _CATALOG_COLUMNS = ["model", "params_b", "family", "modality", "size_bucket", "n_records"]

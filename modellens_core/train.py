@@ -3,7 +3,8 @@
 Samples batches of evaluation groups (each dataset gets equal total weight, so MTEB's
 hundreds of language subsets do not drown single-group benchmarks), up to
 ``items_per_group`` models per group, and minimises
-``w_listwise * PlackettLuce + w_pairwise * BPR + w_pointwise * MSE(z head)``. Early stopping
+``w_listwise * PlackettLuce + w_pairwise * BPR + w_pointwise * MSE(z head)
++ w_prior * PlackettLuce(prior alone)``. Early stopping
 on the validation part of the configured setting (tau_w). Runs on the CPU, on a GPU when
 present, and multi-process with ``torchrun`` (DDP; gloo on the CPU, nccl on GPUs).
 """
@@ -117,16 +118,16 @@ def predict_rows(model: ModelLens, models: dict, contexts: dict, model_rows: np.
     g_uniq, g_inv = np.unique(np.asarray(groups, dtype=np.int64), return_inverse=True)
     mf = take(models, torch.from_numpy(m_uniq))
     cf = take(contexts, torch.from_numpy(g_uniq))
-    first_m, cross_m = model.model_part(model.model_view(mf["mid"], mf["tokens"], mf["desc"], mf["size"], mf["family"]))
-    first_c, cross_c = model.context_part(model.context_view(cf["did"], cf["desc"], cf["task"], cf["metric"], cf["domain"]))
+    first_m, cross_m = model.model_part(model.model_view(mf))
+    first_c, cross_c = model.context_part(model.context_view(cf))
     out = {k: [] for k in ("score", "prior", "residual", "z")}
-    tau = model.tau
     for s in range(0, len(m_inv), chunk):
         mi = torch.from_numpy(m_inv[s:s + chunk])
         gi = torch.from_numpy(g_inv[s:s + chunk])
         residual, z = model.heads(first_m[mi], cross_m[mi], first_c[gi], cross_c[gi])
-        prior = model.prior(mf["size"][mi], mf["family"][mi], cf["domain"][gi])
-        for k, v in (("score", (prior + residual) / tau), ("prior", prior), ("residual", residual), ("z", z)):
+        prior = model.prior(mf["size"][mi], mf["family"][mi], cf["domain"][gi], mf["logp"][mi])
+        score = model.combine(prior, residual, mf["mid"][mi] > 0)
+        for k, v in (("score", score), ("prior", prior), ("residual", residual), ("z", z)):
             out[k].append(v.float().cpu().numpy())
     model.train(was)
     return {k: np.concatenate(v) if v else np.zeros(0, np.float32) for k, v in out.items()}
@@ -174,7 +175,8 @@ def train(corpus: Corpus, cfg: RankerConfig, out: Path | None = None, progress: 
             res = net(take(feats, rows), take(ctxs, groups))
             loss = (cfg.w_listwise * plackett_luce_loss(res["score"], z, mask, generator=None)
                     + cfg.w_pairwise * bpr_loss(res["score"], z, mask)
-                    + cfg.w_pointwise * pointwise_mse_loss(res["z"], z, mask))
+                    + cfg.w_pointwise * pointwise_mse_loss(res["z"], z, mask)
+                    + cfg.w_prior * plackett_luce_loss(res["prior"], z, mask, generator=None))
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()

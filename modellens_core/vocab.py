@@ -63,31 +63,36 @@ class Vocabulary:
                    metrics=[UNK] + sorted(train["metric"].unique()),
                    families=[UNK] + sorted(fam_counts[fam_counts >= min_family_count].index))
 
-    @staticmethod
-    def _lookup(table: list[str], values) -> np.ndarray:
-        index = {v: i for i, v in enumerate(table)}
+    def _lookup(self, table: str, values) -> np.ndarray:
+        """Ids of ``values`` in the table named ``table`` (0 = [UNK] for anything not in it).
+        The name -> id maps are built on first use and kept (the tables never change)."""
+        maps = self.__dict__.setdefault("_maps", {})
+        index = maps.get(table)
+        if index is None:
+            index = maps[table] = {v: i for i, v in enumerate(getattr(self, table))}
+        values = list(values)
         return np.fromiter((index.get(v, 0) for v in values), dtype=np.int64, count=len(values))
 
     def model_idx(self, names) -> np.ndarray:
-        return self._lookup(self.models, list(names))
+        return self._lookup("models", names)
 
     def dataset_idx(self, names) -> np.ndarray:
-        return self._lookup(self.datasets, list(names))
+        return self._lookup("datasets", names)
 
     def task_idx(self, names) -> np.ndarray:
-        return self._lookup(self.tasks, list(names))
+        return self._lookup("tasks", names)
 
     def metric_idx(self, names) -> np.ndarray:
-        return self._lookup(self.metrics, list(names))
+        return self._lookup("metrics", names)
 
     def family_idx(self, names) -> np.ndarray:
-        return self._lookup(self.families, list(names))
+        return self._lookup("families", names)
 
     def size_idx(self, buckets) -> np.ndarray:
-        return self._lookup(self.sizes, list(buckets))
+        return self._lookup("sizes", buckets)
 
     def domain_idx(self, tasks) -> np.ndarray:
-        return self._lookup(self.domains, [task_domain(t) for t in tasks])
+        return self._lookup("domains", [task_domain(t) for t in tasks])
 
     def sizes_of_tables(self) -> dict:
         return {"n_models": len(self.models), "n_datasets": len(self.datasets), "n_tasks": len(self.tasks),

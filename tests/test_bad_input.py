@@ -249,16 +249,55 @@ def test_two_identical_requests_at_once_give_identical_results(rec):
     assert a.equals(b) and a.attrs == b.attrs and len(a) == 10
 
 
-def test_fast_engine_matches_the_full_model_forward(rec):
-    """The precomputed path scores exactly like the model's own forward over all candidates."""
+@pytest.mark.parametrize("unseen_scale", [1.0, 0.3])
+def test_fast_engine_matches_the_full_model_forward(rec, unseen_scale, monkeypatch):
+    """The precomputed path scores exactly like the model's own forward over all candidates,
+    also when the residual of unseen models is shrunk (``unseen_residual_scale``)."""
+    import dataclasses
+
     import torch
     from modellens_core.features import context_features, model_features
+    cfg = dataclasses.replace(rec.cfg, unseen_residual_scale=unseen_scale)
+    monkeypatch.setattr(rec, "cfg", cfg)
+    monkeypatch.setattr(rec.model, "cfg", cfg)
     query, q = rec.understand(SPEECH)
     fast = rec.rank(query, q).set_index("model")["score"]
     cat = rec.catalog
-    feats = model_features(rec.vocab, cat["model"].tolist(), rec.corpus.model_emb, cat["size_bucket"],
+    feats = model_features(rec.vocab, cat["model"].tolist(), rec.corpus.model_emb, cat["params_b"],
                            cat["family"], rec.cfg.name_buckets)
     ctx = context_features(rec.vocab, [query.match or "[UNK]"], q[None, :], [query.task], [query.metric])
     with torch.no_grad():
         naive = rec.model({k: v[None] for k, v in feats.items()}, ctx)["score"][0].numpy()
     np.testing.assert_allclose(fast.loc[cat["model"]].to_numpy(), naive, atol=1e-5, rtol=0)
+
+
+def test_exact_tier_shortcut_gives_the_head_of_the_full_ranking(rec):
+    """Catalog-wide top-k skips models that cannot reach the top tiers: the same rows as the
+    head of the whole ranking."""
+    for text in (SPEECH, "photos of objects", "answer questions about English news articles"):
+        query, q = rec.understand(text)
+        full = rec.rank(query, q)
+        for k in (1, 5, 20):
+            head = rec.rank(query, q, top_k=k)
+            assert list(head["model"]) == list(full["model"].head(k))
+            np.testing.assert_allclose(head["score"], full["score"].head(k), atol=1e-5, rtol=0)
+            assert list(head["evidence_tier"]) == list(full["evidence_tier"].head(k))
+
+
+def test_csv_download_neutralises_spreadsheet_formulas(tmp_path):
+    """Cells a spreadsheet would run (=, +, -, @) are written with a leading quote; the rest
+    round-trips unchanged."""
+    import csv
+
+    import pandas as pd
+    from modellens_core.ui.recommend_tab import write_csv
+    table = pd.DataFrame({"rank": [1, 2, 3], "model": ["=HYPERLINK(\"x\")", "@SUM(A1)", "org/model-7b"],
+                          "predicted z": [0.5, -1.25, float("nan")], "note": ["+1", "-2", "<b>ok</b>"]})
+    with open(write_csv(table), newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == ["rank", "model", "predicted z", "note"]
+    assert [r[1] for r in rows[1:]] == ["'=HYPERLINK(\"x\")", "'@SUM(A1)", "org/model-7b"]
+    assert [r[3] for r in rows[1:]] == ["'+1", "'-2", "<b>ok</b>"]
+    assert [r[2] for r in rows[1:]] == ["0.5", "-1.25", ""]  # numbers stay numbers, NaN is empty
+    assert write_csv(table) == write_csv(table.copy())  # named by content: a repeat reuses the file
+    assert write_csv(table.iloc[:0]) is None

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from modellens_core.catalog import SIZE_BUCKET_LABELS
+from modellens_core.catalog import SIZE_BUCKET_LABELS, SIZE_BUCKET_TYPICAL_B
+from modellens_core.features import size_features
 from modellens_core.data import Corpus
 from modellens_core.priors import KNOWN_SIZES, build_priors, family_heatmap, size_curve, trained_domains
 from modellens_core.tasks import DOMAINS
@@ -29,8 +30,9 @@ def test_size_curve_covers_every_domain_and_bucket(ranker):
     assert not c.duplicated(["domain", "size_bucket"]).any()
     assert np.isfinite(c["prior"]).all()
     with torch.no_grad():  # one cell against a direct call with the [UNK] family
-        want = model.prior(torch.tensor([SIZE_BUCKET_LABELS.index("3-8B")]), torch.tensor([0]),
-                           torch.tensor([DOMAINS.index("speech")])).item()
+        b = SIZE_BUCKET_LABELS.index("3-8B")
+        want = model.prior(torch.tensor([b]), torch.tensor([0]), torch.tensor([DOMAINS.index("speech")]),
+                           torch.from_numpy(size_features([SIZE_BUCKET_TYPICAL_B[b]]))).item()
     got = c[(c["domain"] == "speech") & (c["size_bucket"] == "3-8B")]["prior"].item()
     assert got == pytest.approx(want, abs=1e-6)
 
@@ -50,7 +52,8 @@ def test_family_heatmap_rows_are_the_vocab_families_by_catalog_count(ranker, syn
         known = torch.tensor([SIZE_BUCKET_LABELS.index(s) for s in KNOWN_SIZES])
         fam = torch.full_like(known, int(vocab.family_idx([f])[0]))
         dom = torch.full_like(known, DOMAINS.index(d))
-        want = (model.prior(known, fam, dom) - model.prior(known, torch.zeros_like(known), dom)).mean().item()
+        logp = torch.from_numpy(size_features([SIZE_BUCKET_TYPICAL_B[i] for i in known.tolist()]))
+        want = (model.prior(known, fam, dom, logp) - model.prior(known, torch.zeros_like(known), dom, logp)).mean().item()
     assert h.loc[f, d] == pytest.approx(want, abs=1e-6)
 
 

@@ -25,7 +25,7 @@ def test_strength_is_mean_predicted_z_over_the_domain_datasets(rec):
         for i, row in ds.iterrows():
             ctx = context_features(rec.vocab, [row["dataset"]], rec.dataset_emb[i:i + 1], [row["task"]],
                                    [rec.dataset_metric[row["dataset"]]])
-            view = rec.model.context_view(ctx["did"], ctx["desc"], ctx["task"], ctx["metric"], ctx["domain"])
+            view = rec.model.context_view(ctx)
             fc, cc = rec.model.context_part(view)
             j = rec.index["speech/whisp-4b-v2"]
             _, z = rec.heads(rec.first_m[j:j + 1], rec.cross_m[j:j + 1], fc.numpy()[0], cc.numpy()[0])

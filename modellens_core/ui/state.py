@@ -31,6 +31,9 @@ def recommender():
         if _recommender is None:
             from ..recommend import Recommender
             _recommender = Recommender.load(assets_dir(), checkpoints_dir())
+            # a server encodes many single descriptions concurrently: build the encoder's traced
+            # one-text path (it runs without holding the GIL) beside the start-up
+            _recommender.encoder.prepare_query_path(background=True)
         return _recommender
 
 

@@ -56,3 +56,12 @@ def test_bad_text_is_cleaned_or_refused(rec):
     assert len(t) == 3 and any("characters long" in n for n in t.attrs["notices"])
     t = rec.recommend("Images", task="no-such-task", metric="no-such-metric", top_k=2)
     assert len(t) == 2 and sum("Unknown" in n for n in t.attrs["notices"]) == 2
+
+
+def test_the_fast_query_encoder_reproduces_the_eager_encoder(rec):
+    """The traced one-text path (built for the server) gives the eager encoder's vectors."""
+    rec.encoder.prepare_query_path(background=False)
+    from modellens_core import encoder
+    assert encoder._traced[rec.encoder.path]  # built here (it would be False if it could not be)
+    for text in ("speech", "Japanese reading comprehension over Wikipedia paragraphs " * 3, "日本語のテキスト 🙂"):
+        np.testing.assert_allclose(rec.encoder.encode_query(text), rec.encoder.encode([text])[0], atol=1e-5)
