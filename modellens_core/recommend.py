@@ -36,10 +36,12 @@ MAX_DESCRIPTION_CHARS = 4000   # longer text is truncated (the encoder reads ~12
 MAX_CANDIDATES = 20000
 EVIDENCE_ROWS = 100            # evidence strings are written for the first rows only
 N_NEIGHBOURS = 5               # nearest known datasets used for inference and evidence
+BROAD_EVIDENCE = 2             # datasets of the query's task a model needs for the top evidence tier
 EVALUATED_FIRST = 1e6          # added to the sort key of evaluated models in catalog-wide rankings
 TASK_TEXT_WEIGHT = 2.0         # task inference: neighbours' vote share + this x similarity to the task's name
 MATCH_SIMILARITY = 0.85        # cosine above which the nearest known dataset counts as a match
 UNKNOWN_MODEL_DESCRIPTION = "A machine-learning model."  # the description view of a name outside the catalog
+BIG_TABLE = 2000               # tables longer than this take their descriptive columns from Arrow, not numpy
 HEAD_CHUNK = 4096              # rows per pass of the layers after the first: fits in cache (~3x faster than one batch)
 QUERY_CACHE = 256              # encoded descriptions kept (the UI understands a query twice; repeats are common)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -90,6 +92,7 @@ class Recommender:
         self.datasets = corpus.datasets.reset_index(drop=True)
         self.dataset_emb = corpus.dataset_emb
         self._precompute()
+        self.tier_shortcut = True  # skip models that cannot reach a catalog-wide top k (exact; see rank)
         self._encode = lru_cache(maxsize=QUERY_CACHE)(self.encoder.encode_query)
         # the task names as text (this also loads the encoder now, not on the first query)
         self.task_emb = self.encoder.encode([t.replace("-", " ") for t in self.known_tasks])
@@ -138,11 +141,14 @@ class Recommender:
         self.names = cat["model"].to_numpy(object)
         # which catalog models have records on each task / task domain (evidence tiers)
         row_of = pd.Series(np.arange(len(cat)), index=cat["model"])
-        pairs = self.corpus.records[["model", "task"]].drop_duplicates()
+        pairs = self.corpus.records.groupby(["model", "task"], observed=True)["dataset"].nunique().reset_index()
         pairs = pairs.assign(row=row_of.reindex(pairs["model"]).to_numpy(), domain=pairs["task"].map(task_domain))
-        self.task_members, self.domain_members = {}, {}
-        for col, members in (("task", self.task_members), ("domain", self.domain_members)):
-            for key, part in pairs.dropna(subset=["row"]).groupby(col):
+        pairs = pairs.dropna(subset=["row"])
+        self.task_members, self.broad_members, self.domain_members = {}, {}, {}
+        for col, members, part_of in (("task", self.task_members, pairs),
+                                      ("task", self.broad_members, pairs[pairs["dataset"] >= BROAD_EVIDENCE]),
+                                      ("domain", self.domain_members, pairs)):
+            for key, part in part_of.groupby(col):
                 mask = np.zeros(len(cat), bool)
                 mask[part["row"].astype(np.int64).to_numpy()] = True
                 members[key] = mask
@@ -154,8 +160,10 @@ class Recommender:
         self.modality_ids = {m: i for i, m in enumerate(mod_values)}
         self.modalities = sorted(self.modality_ids)             # the catalog's modalities (the UI's choices)
         self.open_weights = cat["open_weights"].fillna(False).astype(bool).to_numpy()
+        self.availability_known = cat["open_weights"].notna().to_numpy()
         self.has_records = cat["n_records"].to_numpy() > 0
         self.ds_arrays = {c: self.datasets[c].to_numpy(object) for c in ("dataset", "name", "task")}
+        self.out_columns = cat[_CATALOG_COLUMNS]
         self.out_arrays = {c: cat[c].to_numpy(np.float64 if c == "params_b" else np.int64 if c == "n_records"
                                               else object) for c in _CATALOG_COLUMNS}  # what a table row shows
         self.record_row = pd.Index(cat["model"]).get_indexer(rec["model"])  # catalog row of each record (-1: none)
@@ -209,14 +217,22 @@ class Recommender:
         return query, q
 
     def _evidence_tier(self, query: Query, rows: np.ndarray, extra) -> np.ndarray:
-        """2: evaluated on the query's task; 1: evaluated in its task domain; 0: otherwise."""
+        """3: evaluated on the query's task on >= ``BROAD_EVIDENCE`` datasets; 2: on one dataset of
+        it (often a single result from a paper); 1: evaluated in its task domain; 0: otherwise."""
         tier = np.zeros(len(rows) + (0 if extra is None else len(extra)))
         n = len(rows)
         if query.domain in self.domain_members:
             tier[:n] += self.domain_members[query.domain][rows]
         if query.task in self.task_members:
             tier[:n] += self.task_members[query.task][rows]
+            tier[:n] += self.broad_members.get(query.task, np.zeros(len(self.catalog), bool))[rows]
         return tier
+
+    def rank_level(self, query: Query, rows: np.ndarray) -> np.ndarray:
+        """The catalog-wide ordering level of catalog ``rows``: 2 x evidence tier, plus 1 for a
+        model whose availability is known (released weights or an API) over a research system
+        known only from a paper's results table. Higher levels rank first; then the score."""
+        return 2 * self._evidence_tier(query, rows, None) + self.availability_known[rows]
 
     def _infer_task(self, top: np.ndarray, sims: np.ndarray, q: np.ndarray) -> str:
         """The nearest datasets' (catalog positions ``top``, cosines ``sims``) similarity-weighted
@@ -314,8 +330,11 @@ class Recommender:
 
         Columns: rank, model, score (higher = better), prior, residual, predicted_z (predicted
         within-group z: relative performance), params_b (billions), family, modality,
-        size_bucket, seen (trained on records of this model), in_catalog, n_records, observed
-        (score on a matching known dataset), evidence (nearest known datasets it was scored on).
+        size_bucket, seen (trained on records of this model), in_catalog, n_records,
+        evidence_tier (3: scored on >= 2 datasets of the query's task, 2: on one, 1: in its domain,
+        0: none; 0 for a candidate list), rank_level (2 x evidence_tier + 1 if the model's
+        availability is known: the catalog-wide order is rank_level, then score), observed (score
+        on a matching known dataset), evidence (nearest known datasets it was scored on).
         ``table.attrs`` holds the inferred task/metric, the neighbours and notices.
         """
         if features is not None:  # feature-augmented: the uploaded models are the pool (see transfer_rank)
@@ -349,18 +368,20 @@ class Recommender:
                           with_records_only)
         whole = candidates is None and bool(keep.all())   # every catalog row in catalog order: no gather needed
         rows = rows[keep]
-        # Catalog-wide, models with evaluation records come first: a never-evaluated Hub model is
-        # ranked from its name and metadata alone, which must not outrank evidence (a candidate
-        # list ranks everything together, as asked). The tiers are known before any scoring, so
-        # when the top tiers alone hold top_k models, the rest cannot enter the top k and are not
-        # scored: an exact shortcut (the same table as scoring everything), not an approximation.
+        # Catalog-wide, models with evaluation records come first (see rank_level): a never-evaluated
+        # Hub model is ranked from its name and metadata alone, which must not outrank evidence, and
+        # within an evidence tier a model one can obtain comes before a system known only from a
+        # paper's table (a candidate list ranks everything together, as asked). The levels are known
+        # before any scoring, so when the top levels alone hold top_k models, the rest cannot enter
+        # the top k and are not scored: an exact shortcut (the same table as scoring everything).
         tier = np.zeros(len(rows)) if candidates is not None else self._evidence_tier(query, rows, None)
-        if candidates is None and top_k is not None:
-            for t in (2, 1):
-                sel = tier >= t
-                if sel.sum() >= top_k:
-                    rows, tier, whole = rows[sel], tier[sel], False
-                    break
+        level = np.zeros(len(rows)) if candidates is not None else 2 * tier + self.availability_known[rows]
+        if candidates is None and top_k is not None and self.tier_shortcut:
+            from_top = np.bincount(level.astype(np.int64), minlength=8)[::-1].cumsum()   # models at >= each level
+            enough = np.flatnonzero(from_top >= top_k)
+            if len(enough) and enough[0] < len(from_top) - 1:
+                sel = level >= len(from_top) - 1 - enough[0]
+                rows, tier, level, whole = rows[sel], tier[sel], level[sel], False
         dom = DOMAINS.index(query.domain)
         prior, seen = self.prior_m[rows, dom], self.seen[rows]
         extra = f_u = c_u = None
@@ -394,8 +415,8 @@ class Recommender:
         score = (prior + residual) / self.tau
         k = len(score) if top_k is None else min(max(1, top_k), len(score))
         if extra is not None:
-            tier = np.concatenate([tier, np.zeros(len(extra))])
-        key = score + EVALUATED_FIRST * tier
+            tier, level = np.concatenate([tier, np.zeros(len(extra))]), np.concatenate([level, np.zeros(len(extra))])
+        key = score + EVALUATED_FIRST * level
         order = self._order(key, rows, extra, k)
         # the table is built once from column arrays: inserting columns into a DataFrame one by one
         # costs more than the whole scoring (pandas re-concatenates its Arrow column labels)
@@ -403,7 +424,8 @@ class Recommender:
         observed, evidence = self._evidence(cols["model"], query)
         cols.update(rank=np.arange(1, len(order) + 1), score=score[order], prior=prior[order],
                     residual=residual[order], predicted_z=z[order], seen=seen[order],
-                    evidence_tier=tier[order].astype(np.int64),  # sorted by (evidence_tier, score), both descending
+                    evidence_tier=tier[order].astype(np.int64), rank_level=level[order].astype(np.int64),
+                    # sorted by (rank_level, score), both descending
                     observed=observed, evidence=evidence)
         table = pd.DataFrame({c: cols[c] for c in _COLUMNS})
         table.attrs.update(attrs)
@@ -427,6 +449,9 @@ class Recommender:
         """Descriptive columns (``_CATALOG_COLUMNS`` and in_catalog) of the candidates at positions
         ``order`` (catalog rows first, then ``extra``), as arrays."""
         n = len(rows)
+        if extra is None and len(order) > BIG_TABLE:  # e.g. the whole catalog: Arrow takes, no string copies
+            part = self.out_columns.iloc[rows[order]]
+            return {**{c: part[c].array for c in _CATALOG_COLUMNS}, "in_catalog": np.ones(len(order), bool)}
         in_cat = order < n
         cols = {}
         for c in _CATALOG_COLUMNS:
@@ -497,7 +522,7 @@ class Recommender:
 
 _CATALOG_COLUMNS = ["model", "params_b", "family", "modality", "size_bucket", "n_records"]
 _COLUMNS = ["rank", "model", "score", "prior", "residual", "predicted_z", "params_b", "family", "modality",
-            "size_bucket", "seen", "in_catalog", "n_records", "evidence_tier", "observed", "evidence"]
+            "size_bucket", "seen", "in_catalog", "n_records", "evidence_tier", "rank_level", "observed", "evidence"]
 
 
 def _one_chunk(df: pd.DataFrame) -> pd.DataFrame:

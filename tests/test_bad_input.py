@@ -43,7 +43,7 @@ def valid(table, n: int | None = None):
     """A ranked table: ranks 1..n, finite scores sorted best first, a notices list in attrs."""
     assert list(table["rank"]) == list(range(1, len(table) + 1))
     s = table["score"].to_numpy(np.float64)
-    key = s + 1e6 * table["evidence_tier"].to_numpy(np.float64)  # evaluated-on-this-task models first
+    key = s + 1e6 * table["rank_level"].to_numpy(np.float64)  # evaluated-on-this-task models first
     assert np.isfinite(s).all() and (np.diff(key) <= 1e-6).all()
     assert isinstance(table.attrs["notices"], list)
     if n is not None:
@@ -281,7 +281,7 @@ def test_exact_tier_shortcut_gives_the_head_of_the_full_ranking(rec):
             head = rec.rank(query, q, top_k=k)
             assert list(head["model"]) == list(full["model"].head(k))
             np.testing.assert_allclose(head["score"], full["score"].head(k), atol=1e-5, rtol=0)
-            assert list(head["evidence_tier"]) == list(full["evidence_tier"].head(k))
+            assert list(head["rank_level"]) == list(full["rank_level"].head(k))
 
 
 def test_csv_download_neutralises_spreadsheet_formulas(tmp_path):

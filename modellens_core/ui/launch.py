@@ -9,12 +9,15 @@ import os
 
 import gradio as gr
 
-# A query is CPU-bound (text encoder + one batched MLP pass over the catalog, ~0.1-0.5 s). numpy and
-# torch release the GIL inside their kernels, so a few requests overlap usefully, but more than a
-# handful only oversubscribe the cores and make everyone wait longer: one per core (app.py sets
-# OMP_NUM_THREADS=1 so each request uses one thread).
+# A query is CPU-bound (~45 ms of CPU in all: text encoder ~11 ms, ranking ~10 ms, the rest Gradio's
+# request handling), and most of it holds Python's GIL: only the traced text encoder (see
+# encoder.py) and the larger numpy/torch kernels run beside another request. Measured with
+# benchmarks/load.py on 2 cores: 2 requests at a time gave the best throughput; 4 were slower
+# (more GIL hand-offs) and 1 left the encoder's parallelism unused. So: one ranking per core, one
+# torch thread per request (app.py sets OMP_NUM_THREADS=1), and the rest wait in the queue.
 CONCURRENCY = int(os.environ.get("MODELLENS_CONCURRENCY", str(os.cpu_count() or 2)))  # one ranking per core
-# A bounded queue refuses new work with a clear "queue is full" instead of piling up minutes of latency.
+# A bounded queue refuses new work with a clear "queue is full" instead of piling up minutes of
+# latency; 64 holds the 50 concurrent users of the load benchmark without refusing any.
 QUEUE_MAX = int(os.environ.get("MODELLENS_QUEUE_MAX", "64"))
 
 # System fonts only: the default theme's LocalFont files are served by Gradio itself, but a system stack

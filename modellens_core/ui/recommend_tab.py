@@ -39,7 +39,8 @@ MAX_LINK_CHARS = 6000         # longer links break in chat tools; the candidate 
 TABLE_HEADERS = ["rank", "model", "predicted z", "prior", "residual", "params", "family", "modality",
                  "observed", "evidence", "unseen"]
 TABLE_LEGEND = ("*Columns:* rows are ordered by the ranking score = (prior + residual) / τ, where the *prior* "
-                "comes from size and family alone and the *residual* from this dataset; *predicted z* = predicted "
+                "comes from size and family alone and the *residual* from this dataset (shrunk for unseen models, whose "
+                "residual rests on their name and metadata alone); *predicted z* = predicted "
                 "relative performance (within-benchmark standard score, higher is better, 0 = an average model); "
                 "*observed* = score on a matching known dataset; *evidence* = nearest known datasets it was scored "
                 "on; *unseen* = no leaderboard record of this model was used in training.")
@@ -289,7 +290,7 @@ def parse_query(qp: dict, known_tasks, known_metrics, known_modalities) -> tuple
 
 # ----------------------------------------------------------------------------- UI
 def _empty_outputs(message: str):
-    return empty_frame(TABLE_HEADERS), warn_line(message), gr.DownloadButton(value=None, visible=False), ""
+    return empty_frame(TABLE_HEADERS), warn_line(message), gr.update(value=None, visible=False), ""
 
 
 def render(demo: gr.Blocks) -> None:
@@ -350,7 +351,8 @@ def render(demo: gr.Blocks) -> None:
         shown, md = rank(*values)
         path = write_csv(shown)
         url = page_base(request) + "?" + share_query(*values)
-        return shown, md, gr.DownloadButton(value=path, visible=path is not None), url
+        # an update, not a new DownloadButton: building a component per request costs more
+        return shown, md, gr.update(value=path, visible=path is not None), url
 
     # wired before the examples, whose run-on-click event would otherwise take the name "recommend"
     run.click(recommend, inputs, outputs, api_name="recommend", concurrency_id="ranker")

@@ -16,7 +16,8 @@ def test_recommend_returns_sorted_table_with_parts(rec):
     t = rec.recommend("English speech recordings transcribed to text", top_k=10)
     assert COLUMNS <= set(t.columns) and len(t) == 10
     assert list(t["rank"]) == list(range(1, 11))
-    key = t["score"].to_numpy() + 1e6 * t["evidence_tier"].to_numpy()
+    key = t["score"].to_numpy() + 1e6 * t["rank_level"].to_numpy()
+    assert (t["rank_level"] // 2 == t["evidence_tier"]).all()
     assert (np.diff(key) <= 1e-6).all()
     assert (np.diff(t["evidence_tier"].to_numpy()) <= 0).all()
     np.testing.assert_allclose(t["score"], (t["prior"] + t["residual"]) / rec.tau, rtol=1e-5)

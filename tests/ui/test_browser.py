@@ -1,9 +1,11 @@
 """The page in a real browser (system Chromium driven by Playwright): examples run, every tab
 renders, a results row opens the model profile, shareable links fill the inputs, and nothing is
-requested from outside the app. Saves one screenshot per tab to assets/screenshots/<tab>.png."""
+requested from outside the app. Saves one screenshot per tab (see SHOTS)."""
 from __future__ import annotations
 
 import importlib.util
+import os
+import tempfile
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -15,7 +17,9 @@ from modellens_core.ui import TABS
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
-SHOTS = Path(__file__).resolve().parents[2] / "assets" / "screenshots"
+# screenshots of the fixture app go to a temporary folder (or $MODELLENS_SCREENSHOTS); the README's
+# screenshots of the real app are taken by benchmarks/screenshots.py with the same browser flow
+SHOTS = Path(os.environ.get("MODELLENS_SCREENSHOTS") or Path(tempfile.gettempdir()) / "modellens-screenshots")
 TIMEOUT = 30_000  # ms; a ranking takes well under a second, the first page load a few
 STATUS_DONE = "(document.querySelector('#recommend-status') || {innerText: ''}).innerText.includes(%r)"
 
