@@ -290,7 +290,7 @@ def parse_query(qp: dict, known_tasks, known_metrics, known_modalities) -> tuple
 
 # ----------------------------------------------------------------------------- UI
 def _empty_outputs(message: str):
-    return empty_frame(TABLE_HEADERS), warn_line(message), gr.update(value=None, visible=False), ""
+    return empty_frame(TABLE_HEADERS), warn_line(message), None, ""
 
 
 def render(demo: gr.Blocks) -> None:
@@ -335,7 +335,9 @@ def render(demo: gr.Blocks) -> None:
     status = gr.Markdown(elem_id="recommend-status", render=False)
     table = gr.Dataframe(headers=TABLE_HEADERS, interactive=False, wrap=True, label="Ranked models",
                          column_widths=COLUMN_WIDTHS, elem_id="recommend-table", max_height=600, render=False)
-    csv = gr.DownloadButton("Download CSV", visible=False, scale=1, render=False)
+    # always shown (empty until a ranking exists): answers then carry only its file, never a change of
+    # its properties, which would make Gradio rebuild the component's config (and API schema) per request
+    csv = gr.DownloadButton("Download CSV", value=None, scale=1, render=False)
     link = gr.Textbox(label="Shareable link (opens this app with these inputs)", buttons=["copy"],
                       interactive=False, scale=4, elem_id="share-link", render=False)
     outputs = [table, status, csv, link]
@@ -351,8 +353,7 @@ def render(demo: gr.Blocks) -> None:
         shown, md = rank(*values)
         path = write_csv(shown)
         url = page_base(request) + "?" + share_query(*values)
-        # an update, not a new DownloadButton: building a component per request costs more
-        return shown, md, gr.update(value=path, visible=path is not None), url
+        return shown, md, path, url
 
     # wired before the examples, whose run-on-click event would otherwise take the name "recommend"
     run.click(recommend, inputs, outputs, api_name="recommend", concurrency_id="ranker")
