@@ -19,15 +19,18 @@ SIZE_BUCKET_LABELS = tuple(label for _, label in SIZE_BUCKETS) + ("unknown",)
 SIZE_BUCKET_TYPICAL_B = (0.03, 0.3, 1.7, 5.5, 17.0, 55.0, 200.0, float("nan"))
 
 
+_UPPERS = np.array([upper for upper, _ in SIZE_BUCKETS])
+_LABELS = np.array(SIZE_BUCKET_LABELS, dtype=object)
+
+
 def size_bucket(params_b: pd.Series) -> pd.Series:
-    """Bucket label for parameters in billions; NaN or <= 0 -> "unknown"."""
-    p = pd.to_numeric(params_b, errors="coerce")
-    out = pd.Series("unknown", index=p.index, dtype=object)
-    lower = 0.0
-    for upper, label in SIZE_BUCKETS:
-        out[(p > lower) & (p <= upper)] = label
-        lower = upper
-    return out
+    """Bucket label for parameters in billions (a bucket holds (lower, upper]); NaN or <= 0 -> "unknown"."""
+    p = pd.to_numeric(params_b if isinstance(params_b, pd.Series) else pd.Series(params_b, dtype=object),
+                      errors="coerce")
+    v = np.asarray(p, dtype=np.float64).copy()
+    idx = np.searchsorted(_UPPERS, v, side="left")          # first bucket whose upper bound >= v
+    idx[~(v > 0)] = len(SIZE_BUCKETS)                        # NaN and <= 0: "unknown" (the last label)
+    return pd.Series(_LABELS[idx], index=p.index, dtype=object)
 
 
 def _fmt_params(p: float) -> str:

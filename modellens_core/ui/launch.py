@@ -10,7 +10,7 @@ import os
 
 import gradio as gr
 
-# A query is CPU-bound (~45 ms of CPU in all: text encoder ~11 ms, ranking ~10 ms, the rest Gradio's
+# A query is CPU-bound (~37 ms of CPU in all: text encoder ~11 ms, ranking ~8 ms, the rest Gradio's
 # request handling), and most of it holds Python's GIL: only the traced text encoder (see
 # encoder.py) and the larger numpy/torch kernels run beside another request. Measured with
 # benchmarks/load.py on 2 cores: 2 requests at a time gave the best throughput; 4 were slower
