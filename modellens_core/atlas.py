@@ -161,28 +161,26 @@ def dataset_metrics(datasets: pd.DataFrame, records: pd.DataFrame) -> list[str]:
 
 
 # --- the ranker's cross vectors -------------------------------------------------------------
+def _in_chunks(n: int, width: int, part) -> np.ndarray:
+    """[n, width] float32 from ``part(slice)`` over ``CHUNK``-row slices of 0..n."""
+    out = [part(slice(s, s + CHUNK)) for s in range(0, n, CHUNK)]
+    return np.concatenate(out) if out else np.zeros((0, width), np.float32)
+
+
 @torch.no_grad()
 def model_cross(model, vocab, names, desc, params_b, family) -> np.ndarray:
     """[N, CROSS_DIM] cross part of the model view, in chunks."""
-    out = []
     names, params_b, family = list(names), list(params_b), list(family)
-    for s in range(0, len(names), CHUNK):
-        f = model_features(vocab, names[s:s + CHUNK], desc[s:s + CHUNK], params_b[s:s + CHUNK],
-                           family[s:s + CHUNK], model.cfg.name_buckets)
-        out.append(model.model_part(model.model_view(f))[1].numpy())
-    return np.concatenate(out) if out else np.zeros((0, model.cross_m.out_features), np.float32)
+    return _in_chunks(len(names), model.cross_m.out_features, lambda s: model.model_part(model.model_view(
+        model_features(vocab, names[s], desc[s], params_b[s], family[s], model.cfg.name_buckets)))[1].numpy())
 
 
 @torch.no_grad()
 def context_cross(model, vocab, datasets, desc, tasks, metrics) -> np.ndarray:
     """[B, CROSS_DIM] cross part of the context view (dataset ID, description, task, metric)."""
-    out = []
     datasets, tasks, metrics = list(datasets), list(tasks), list(metrics)
-    for s in range(0, len(datasets), CHUNK):
-        c = context_features(vocab, datasets[s:s + CHUNK], desc[s:s + CHUNK], tasks[s:s + CHUNK],
-                             metrics[s:s + CHUNK])
-        out.append(model.context_part(model.context_view(c))[1].numpy())
-    return np.concatenate(out) if out else np.zeros((0, model.cross_c.out_features), np.float32)
+    return _in_chunks(len(datasets), model.cross_c.out_features, lambda s: model.context_part(model.context_view(
+        context_features(vocab, datasets[s], desc[s], tasks[s], metrics[s])))[1].numpy())
 
 
 # --- the offline builder --------------------------------------------------------------------

@@ -216,23 +216,23 @@ class Recommender:
                       nb, match, notices)
         return query, q
 
-    def _evidence_tier(self, query: Query, rows: np.ndarray, extra) -> np.ndarray:
+    def _evidence_tier(self, query: Query, rows: np.ndarray) -> np.ndarray:
         """3: evaluated on the query's task on >= ``BROAD_EVIDENCE`` datasets; 2: on one dataset of
         it (often a single result from a paper); 1: evaluated in its task domain; 0: otherwise."""
-        tier = np.zeros(len(rows) + (0 if extra is None else len(extra)))
-        n = len(rows)
+        tier = np.zeros(len(rows))
         if query.domain in self.domain_members:
-            tier[:n] += self.domain_members[query.domain][rows]
+            tier += self.domain_members[query.domain][rows]
         if query.task in self.task_members:
-            tier[:n] += self.task_members[query.task][rows]
-            tier[:n] += self.broad_members.get(query.task, np.zeros(len(self.catalog), bool))[rows]
+            tier += self.task_members[query.task][rows]
+            if query.task in self.broad_members:
+                tier += self.broad_members[query.task][rows]
         return tier
 
     def rank_level(self, query: Query, rows: np.ndarray) -> np.ndarray:
         """The catalog-wide ordering level of catalog ``rows``: 2 x evidence tier, plus 1 for a
         model whose availability is known (released weights or an API) over a research system
         known only from a paper's results table. Higher levels rank first; then the score."""
-        return 2 * self._evidence_tier(query, rows, None) + self.availability_known[rows]
+        return 2 * self._evidence_tier(query, rows) + self.availability_known[rows]
 
     def _infer_task(self, top: np.ndarray, sims: np.ndarray, q: np.ndarray) -> str:
         """The nearest datasets' (catalog positions ``top``, cosines ``sims``) similarity-weighted
@@ -374,8 +374,8 @@ class Recommender:
         # paper's table (a candidate list ranks everything together, as asked). The levels are known
         # before any scoring, so when the top levels alone hold top_k models, the rest cannot enter
         # the top k and are not scored: an exact shortcut (the same table as scoring everything).
-        tier = np.zeros(len(rows)) if candidates is not None else self._evidence_tier(query, rows, None)
-        level = np.zeros(len(rows)) if candidates is not None else 2 * tier + self.availability_known[rows]
+        level = np.zeros(len(rows)) if candidates is not None else self.rank_level(query, rows)
+        tier = level // 2
         if candidates is None and top_k is not None and self.tier_shortcut:
             from_top = np.bincount(level.astype(np.int64), minlength=8)[::-1].cumsum()   # models at >= each level
             enough = np.flatnonzero(from_top >= top_k)
