@@ -65,10 +65,10 @@ def request(i: int, j: int) -> dict:
 
 
 API_ORDER = ("description", "task", "metric", "size", "include_unknown_size", "families", "modalities",
-             "open_weights_only", "candidates", "top_k", "fit_modality")
+             "open_weights_only", "candidates", "top_k", "fit_modality", "subset")
 API_DEFAULTS = {"task": "infer from description", "metric": "infer from description", "size": "any",
                 "include_unknown_size": True, "families": [], "modalities": [], "open_weights_only": False,
-                "candidates": "", "top_k": 20, "fit_modality": True}
+                "candidates": "", "top_k": 20, "fit_modality": True, "subset": ""}
 
 
 def payload(kw: dict, session: str) -> dict:

@@ -46,9 +46,10 @@ DESCRIPTIONS = (
 def naive_scores(rec, feats: dict, query, q: np.ndarray) -> np.ndarray:
     """Scores [N] from the model's own forward over every candidate, nothing precomputed."""
     from modellens_core.features import context_features
-    ctx = context_features(rec.vocab, [query.match or "[UNK]"], q[None, :], [query.task], [query.metric])
+    ctx = context_features(rec.vocab, [query.match or "[UNK]"], q[None, :], [query.task], [query.metric], [query.subset])
     with torch.no_grad():
-        out = rec.model({k: v[None] for k, v in feats.items()}, ctx)
+        evidence = torch.from_numpy(rec.query_evidence(query, q, by_pairs=True))[None]
+        out = rec.model({k: v[None] for k, v in feats.items()}, ctx, evidence)
     return out["score"][0].numpy()
 
 

@@ -52,7 +52,7 @@ def _recommend(a):
     rec = Recommender.load(Path(a.assets), Path(a.checkpoints))
     try:
         table = rec.recommend(a.description, task=a.task, metric=a.metric, top_k=a.top_k,
-                              max_params_b=a.max_params)
+                              max_params_b=a.max_params, subset=a.subset)
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -106,6 +106,7 @@ def main(argv=None) -> int:
     r.add_argument("--metric")
     r.add_argument("--top-k", type=int, default=10)
     r.add_argument("--max-params", type=float, help="largest model size, billions of parameters")
+    r.add_argument("--subset", help='languages or configuration evaluated, e.g. "hin_Deva-eng_Latn" or "fr"')
     r.add_argument("--format", choices=("table", "csv", "json"), default="table")
     r.add_argument("--assets", default=str(_assets()))
     r.add_argument("--checkpoints", default=str(_assets().parent / "checkpoints"))

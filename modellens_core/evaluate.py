@@ -19,7 +19,7 @@ from .baselines import EvalContext, make_baselines
 from .data import CHECKPOINTS, Corpus
 from .features import catalog_features, group_context, group_table
 from .metrics import evaluate_groups
-from .train import directed, load_checkpoint, predict_rows, train_z
+from .train import directed, evidence_index, load_checkpoint, predict_rows, train_z
 
 EVAL_SETTINGS = ("completion", "new_datasets", "new_models", "heldout_families")
 METRIC_KEYS = ("tau_w", "ndcg@10", "ndcg@10_random", "hit@1", "hit@10", "overlap@10", "groups")
@@ -37,12 +37,15 @@ def test_rows(corpus: Corpus, labels: pd.Series) -> pd.DataFrame:
     return test.assign(true=directed(test))
 
 
-def ranker_scores(corpus: Corpus, checkpoint: Path, test: pd.DataFrame) -> np.ndarray:
+def ranker_scores(corpus: Corpus, checkpoint: Path, test: pd.DataFrame, labels: pd.Series) -> np.ndarray:
+    """The checkpoint's scores of the ``test`` rows; evidence comes from the ``labels``' train part."""
     model, vocab, _ = load_checkpoint(checkpoint)
     feats = catalog_features(vocab, corpus, model.cfg.name_buckets)
     ctxs = group_context(vocab, corpus, group_table(corpus.records))
     rows = pd.Series(np.arange(len(corpus.models)), index=corpus.models["model"]).reindex(test["model"]).to_numpy()
-    return predict_rows(model, feats, ctxs, rows, test["group"].to_numpy())["score"]
+    ev, ev_ctx = evidence_index(corpus, labels, model.cfg.evidence_k)
+    evidence = ev.for_rows(ev_ctx, rows, test["group"].to_numpy())
+    return predict_rows(model, feats, ctxs, rows, test["group"].to_numpy(), evidence)["score"]
 
 
 def _summary(test: pd.DataFrame, pred: np.ndarray) -> dict:
@@ -56,7 +59,7 @@ def evaluate_setting(corpus: Corpus, setting: str, checkpoints: Path = CHECKPOIN
     test = test_rows(corpus, labels)
     out = {}
     t = time.time()
-    out["modellens"] = _summary(test, ranker_scores(corpus, Path(checkpoints) / "eval" / setting, test))
+    out["modellens"] = _summary(test, ranker_scores(corpus, Path(checkpoints) / "eval" / setting, test, labels))
     log(f"  [{setting}] modellens {time.time() - t:.1f}s")
     if baselines:
         ctx = ctx or eval_context(corpus)

@@ -31,14 +31,17 @@ def model_features(vocab: Vocabulary, names: list[str], desc: np.ndarray, params
             "family": torch.from_numpy(vocab.family_idx(list(family)))}
 
 
-def context_features(vocab: Vocabulary, datasets: list[str], desc: np.ndarray, tasks, metrics) -> dict:
-    """Features of B evaluation contexts (dataset, task, metric)."""
+def context_features(vocab: Vocabulary, datasets: list[str], desc: np.ndarray, tasks, metrics,
+                     subsets=None) -> dict:
+    """Features of B evaluation contexts (dataset, task, metric, subset; subsets None = none given)."""
     tasks, metrics = list(tasks), list(metrics)
+    subsets = [""] * len(tasks) if subsets is None else list(subsets)
     return {"did": torch.from_numpy(vocab.dataset_idx(datasets)),
             "desc": torch.from_numpy(np.ascontiguousarray(desc, dtype=np.float32)),
             "task": torch.from_numpy(vocab.task_idx(tasks)),
             "metric": torch.from_numpy(vocab.metric_idx(metrics)),
-            "domain": torch.from_numpy(vocab.domain_idx(tasks))}
+            "domain": torch.from_numpy(vocab.domain_idx(tasks)),
+            "subset": torch.from_numpy(vocab.subset_idx(subsets))}
 
 
 def catalog_features(vocab: Vocabulary, corpus, buckets: int) -> dict[str, torch.Tensor]:
@@ -47,8 +50,8 @@ def catalog_features(vocab: Vocabulary, corpus, buckets: int) -> dict[str, torch
 
 
 def group_table(records: pd.DataFrame) -> pd.DataFrame:
-    """One row per group id: dataset, task, metric (records' group ids are 0..G-1)."""
-    return records.groupby("group", sort=True)[["dataset", "task", "metric"]].first()
+    """One row per group id: dataset, subset, task, metric (records' group ids are 0..G-1)."""
+    return records.groupby("group", sort=True)[["dataset", "subset", "task", "metric"]].first()
 
 
 def group_context(vocab: Vocabulary, corpus, groups: pd.DataFrame) -> dict[str, torch.Tensor]:
@@ -57,7 +60,8 @@ def group_context(vocab: Vocabulary, corpus, groups: pd.DataFrame) -> dict[str, 
     desc = np.zeros((len(groups), corpus.dataset_emb.shape[1]), dtype=np.float32)
     ok = ~pd.isna(rows)
     desc[ok] = corpus.dataset_emb[rows[ok].astype(int)]
-    return context_features(vocab, groups["dataset"].tolist(), desc, groups["task"], groups["metric"])
+    return context_features(vocab, groups["dataset"].tolist(), desc, groups["task"], groups["metric"],
+                            groups["subset"])
 
 
 def take(feats: dict[str, torch.Tensor], idx: torch.Tensor) -> dict[str, torch.Tensor]:

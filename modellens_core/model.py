@@ -7,9 +7,14 @@ residual comes from name tokens and metadata only, and is shrunk towards the pri
 
 * model view   = [ID emb | hashed name tokens | projected frozen description | size bucket |
                   log10 size and a known-size flag | family]
-* context view = [dataset ID emb | projected dataset description | task | metric | domain]
-* residual     = MLP(first_m(model view) + first_c(context view)) -> linear head, plus a
-                 low-rank bilinear term <cross_m(model view), cross_c(context view)>
+* context view = [dataset ID emb | projected dataset description | task | metric | domain |
+                  subset tokens (languages, configs; mean of known tokens, zero when none)]
+* evidence     = how the model scored on the known datasets nearest the context (:mod:`evidence`:
+                 weighted mean z and coverage, on the same subset and overall, and the top
+                 similarity), the one input that depends on the (model, context) pair
+* residual     = MLP(first_m(model view) + first_c(context view) + first_e(evidence)) -> linear
+                 head, plus a low-rank bilinear term <cross_m(model view), cross_c(context view)>,
+                 plus w . (z x coverage) of the evidence (a direct path the MLP need not relearn)
 * z head       = a second linear head on the MLP output: predicted within-group z
 * prior        = small MLP over (size bucket, family, task domain) embeddings of its own and
                  the continuous log10 size, so the Priors tab shows exactly what it learned.
@@ -26,6 +31,7 @@ import torch
 from torch import nn
 
 from .config import RankerConfig
+from .evidence import EVIDENCE_DIM
 
 CROSS_DIM = 32  # rank of the bilinear model x context term
 LOGP_DIM = 2    # [log10(params in billions) or 0, 1 if the size is known else 0]
@@ -33,7 +39,7 @@ LOGP_DIM = 2    # [log10(params in billions) or 0, 1 if the size is known else 0
 
 class ModelLens(nn.Module):
     def __init__(self, cfg: RankerConfig, n_models: int, n_datasets: int, n_tasks: int, n_metrics: int,
-                 n_families: int, n_sizes: int, n_domains: int):
+                 n_families: int, n_sizes: int, n_domains: int, n_subset_tokens: int):
         super().__init__()
         self.cfg = cfg
         d, m = cfg.id_dim, cfg.meta_dim
@@ -47,11 +53,16 @@ class ModelLens(nn.Module):
         self.task = nn.Embedding(n_tasks, m)
         self.metric = nn.Embedding(n_metrics, m)
         self.domain = nn.Embedding(n_domains, m)
+        self.subset = nn.EmbeddingBag(n_subset_tokens, m, mode="mean", padding_idx=0)
         model_in = d + cfg.name_dim + cfg.desc_dim + 2 * m + LOGP_DIM
-        ctx_in = d + cfg.desc_dim + 3 * m
+        ctx_in = d + cfg.desc_dim + 4 * m
         h0 = cfg.hidden[0]
         self.first_m = nn.Linear(model_in, h0)
         self.first_c = nn.Linear(ctx_in, h0, bias=False)
+        self.first_e = nn.Linear(EVIDENCE_DIM, h0, bias=False)
+        # on (subset, dataset, task) evidence z x coverage; starts at "neighbours' scores count" (from 0 training
+        # never picks them up: warm training groups are fitted by IDs and descriptions alone)
+        self.evidence_weight = nn.Parameter(torch.full((3,), 0.5))
         layers: list[nn.Module] = []
         for a, b in zip(cfg.hidden, cfg.hidden[1:]):
             layers += [nn.ReLU(), nn.Dropout(cfg.dropout), nn.Linear(a, b)]
@@ -66,7 +77,8 @@ class ModelLens(nn.Module):
         self.prior_domain = nn.Embedding(n_domains, m)
         self.prior_mlp = nn.Sequential(nn.Linear(3 * m + LOGP_DIM, cfg.prior_hidden), nn.ReLU(), nn.Linear(cfg.prior_hidden, 1))
         self.log_tau = nn.Parameter(torch.tensor(math.log(cfg.tau_init)))
-        for emb in (self.model_id, self.dataset_id, self.task, self.metric, self.family, self.size, self.domain):
+        for emb in (self.model_id, self.dataset_id, self.task, self.metric, self.family, self.size, self.domain,
+                    self.subset):
             nn.init.normal_(emb.weight, std=0.05)
 
     # --- the two views -------------------------------------------------------------------
@@ -81,7 +93,7 @@ class ModelLens(nn.Module):
     def model_view(self, f: dict) -> torch.Tensor:
         """[N, model_in] from model features (:func:`features.model_features`): ids "mid" [N],
         name "tokens" [N, T], "desc" [N, text_dim], "size" buckets [N], "logp" [N, 2], "family" [N]."""
-        mid = self._drop_ids(f["mid"], self.cfg.model_id_dropout)
+        mid = f["mid"]   # (training's model-ID dropout happens in forward, together with the evidence)
         tokens = f["tokens"]
         if self.training and self.cfg.name_dropout > 0:  # an unseen name is mostly new tokens
             tokens = torch.where(torch.rand(tokens.shape, device=tokens.device) < self.cfg.name_dropout,
@@ -91,10 +103,11 @@ class ModelLens(nn.Module):
 
     def context_view(self, c: dict) -> torch.Tensor:
         """[B, ctx_in] from context features (:func:`features.context_features`): dataset ids
-        "did" [B], "desc" [B, text_dim], "task"/"metric"/"domain" ids [B]."""
+        "did" [B], "desc" [B, text_dim], "task"/"metric"/"domain" ids [B], "subset" token ids [B, T]."""
         return torch.cat([self.dataset_id(self._drop_ids(c["did"], self.cfg.dataset_id_dropout)),
                           self.dataset_desc(c["desc"]), self.task(self._drop_ids(c["task"])),
-                          self.metric(self._drop_ids(c["metric"])), self.domain(c["domain"])], -1)
+                          self.metric(self._drop_ids(c["metric"])), self.domain(c["domain"]),
+                          self.subset(c["subset"])], -1)
 
     # --- parts used both in training and by the fast inference engine --------------------
     def model_part(self, view: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -111,12 +124,23 @@ class ModelLens(nn.Module):
                        self.prior_domain(domain), logp], -1)
         return self.prior_mlp(x).squeeze(-1)
 
-    def heads(self, first_m, cross_m, first_c, cross_c) -> tuple[torch.Tensor, torch.Tensor]:
-        """Residual and predicted z from the model parts [..., L, h0] and context parts
-        broadcast against them ([..., 1, h0])."""
+    def heads(self, first_m, cross_m, first_c, cross_c, evidence=None) -> tuple[torch.Tensor, torch.Tensor]:
+        """Residual and predicted z from the model parts [..., L, h0], context parts broadcast
+        against them ([..., 1, h0]) and the pairs' evidence [..., L, EVIDENCE_DIM] (None: its
+        parts were already added, as the inference engine does for the few models that have any)."""
+        if evidence is not None:
+            first_m = first_m + self.first_e(evidence)
         h = self.rest(first_m + first_c)
         residual = self.residual_head(h).squeeze(-1) + (cross_m * cross_c).sum(-1) / math.sqrt(CROSS_DIM)
+        if evidence is not None:
+            residual = residual + self.evidence_direct(evidence)
         return residual, self.z_head(h).squeeze(-1)
+
+    def evidence_direct(self, evidence: torch.Tensor) -> torch.Tensor:
+        """The direct evidence term [...]: weights x (z x coverage) on subset, dataset and task."""
+        return (self.evidence_weight[0] * evidence[..., 0] * evidence[..., 1]
+                + self.evidence_weight[1] * evidence[..., 2] * evidence[..., 3]
+                + self.evidence_weight[2] * evidence[..., 4] * evidence[..., 5])
 
     def combine(self, prior: torch.Tensor, residual: torch.Tensor, seen: torch.Tensor) -> torch.Tensor:
         """The ranking score from the prior, the residual and whether each model was seen in
@@ -130,17 +154,27 @@ class ModelLens(nn.Module):
     def tau(self) -> torch.Tensor:
         return torch.clamp(self.log_tau.exp(), min=self.cfg.tau_min)
 
-    def forward(self, models: dict, ctx: dict) -> dict:
-        """Score B groups of L candidates. ``models`` tensors are [B, L, ...], ``ctx`` [B, ...].
+    def forward(self, models: dict, ctx: dict, evidence: torch.Tensor) -> dict:
+        """Score B groups of L candidates. ``models`` tensors are [B, L, ...], ``ctx`` [B, ...],
+        ``evidence`` [B, L, EVIDENCE_DIM] (:mod:`evidence`).
 
         Returns score [B, L] (higher = better), prior, residual and predicted z [B, L].
         """
         B, L = models["mid"].shape
+        if self.training and self.cfg.subset_dropout > 0:  # queries often name no subset: hide it (and its evidence)
+            keep = torch.rand(B, device=ctx["subset"].device) >= self.cfg.subset_dropout
+            ctx = {**ctx, "subset": ctx["subset"] * keep[:, None]}
+            evidence = torch.cat([evidence[..., :2] * keep[:, None, None], evidence[..., 2:]], -1)
         flat = {k: v.reshape(B * L, *v.shape[2:]) for k, v in models.items()}
+        if self.training and self.cfg.model_id_dropout > 0:
+            # look like an unseen model: no ID, and no records, so no evidence either (top similarity stays)
+            unseen = torch.rand(B, L, device=evidence.device) < self.cfg.model_id_dropout
+            flat["mid"] = torch.where(unseen.reshape(-1), torch.zeros_like(flat["mid"]), flat["mid"])
+            evidence = torch.cat([evidence[..., :-1] * ~unseen[..., None], evidence[..., -1:]], -1)
         first_m, cross_m = self.model_part(self.model_view(flat))
         first_c, cross_c = self.context_part(self.context_view(ctx))
         residual, z = self.heads(first_m.view(B, L, -1), cross_m.view(B, L, -1),
-                                 first_c[:, None, :], cross_c[:, None, :])
+                                 first_c[:, None, :], cross_c[:, None, :], evidence)
         prior = self.prior(flat["size"].view(B, L), flat["family"].view(B, L), ctx["domain"][:, None].expand(B, L),
                            flat["logp"].view(B, L, -1))
         seen = flat["mid"].view(B, L) > 0

@@ -71,7 +71,8 @@ def model_facts(recommender: Recommender, models: list[str]) -> pd.DataFrame:
 
 @torch.no_grad()
 def _dataset_contexts(recommender: Recommender):
-    """First-layer and cross parts of every known dataset's context, and its domain (cached)."""
+    """First-layer and cross parts of every known dataset's context, its domain and its
+    neighbour context for the evidence input (own family left out; cached)."""
     hit = _contexts.get(recommender)
     if hit is not None:
         return hit
@@ -81,7 +82,9 @@ def _dataset_contexts(recommender: Recommender):
     m = recommender.model
     view = m.context_view(ctx)
     first, cross = m.context_part(view)
-    hit = (first, cross, ds["domain"].astype(str).to_numpy())
+    ev = recommender.evidence
+    nbr = ev.for_groups(ds.assign(subset=""), ds)
+    hit = (first, cross, ds["domain"].astype(str).to_numpy(), nbr)
     _contexts[recommender] = hit
     return hit
 
@@ -92,11 +95,14 @@ def domain_strength(recommender: Recommender, models: list[str]) -> pd.DataFrame
     better), spread (its std across datasets), n_datasets, prior (structural prior, score units)."""
     if not models:
         return pd.DataFrame(columns=STRENGTH_COLUMNS)
-    first_c, cross_c, dom = _dataset_contexts(recommender)
+    first_c, cross_c, dom, nbr = _dataset_contexts(recommender)
     rows = np.array([recommender.index[m] for m in models])
+    n_d = len(dom)
+    evidence = recommender.evidence.for_rows(nbr, np.repeat(rows, n_d), np.tile(np.arange(n_d), len(rows)))
     fm = torch.from_numpy(recommender.first_m[rows])[:, None, :]     # [M, 1, h0]
     cm = torch.from_numpy(recommender.cross_m[rows])[:, None, :]
-    _, z = recommender.model.heads(fm, cm, first_c[None], cross_c[None])   # [M, D]
+    _, z = recommender.model.heads(fm, cm, first_c[None], cross_c[None],
+                                   torch.from_numpy(evidence.reshape(len(rows), n_d, -1)))   # [M, D]
     z = z.numpy()
     out = []
     for d in DOMAINS:

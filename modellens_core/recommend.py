@@ -26,14 +26,16 @@ from .canonical import match_key
 from .catalog import size_bucket
 from .data import ASSETS, CHECKPOINTS, Corpus
 from .encoder import TextEncoder
+from .evidence import NeighbourEvidence
 from .features import context_features, model_features
 from .manifest import verify_manifest
 from .metric_names import canonical_metric
 from .tasks import DOMAINS, TASK_DOMAIN, task_domain
-from .train import load_checkpoint
+from .train import EVIDENCE, load_checkpoint, training_evidence
 
 MAX_DESCRIPTION_CHARS = 4000   # longer text is truncated (the encoder reads ~128 word pieces anyway)
 MAX_CANDIDATES = 20000
+MAX_SUBSET_CHARS = 200         # a subset is a short tag ("hin_Deva-eng_Latn", "fr", "5-shot")
 EVIDENCE_ROWS = 100            # evidence strings are written for the first rows only
 N_NEIGHBOURS = 5               # nearest known datasets used for inference and evidence
 BROAD_EVIDENCE = 2             # datasets of the query's task a model needs for the top evidence tier
@@ -74,6 +76,7 @@ class Query:
     neighbours: pd.DataFrame   # dataset, similarity, task, name
     match: str | None          # a known dataset the description matches, if any
     notices: list
+    subset: str = ""           # languages / config of the evaluation ("hin_Deva-eng_Latn", "fr"); "" = none
 
     @property
     def neighbour_records(self) -> list[dict]:
@@ -86,6 +89,7 @@ class Recommender:
     def __init__(self, corpus: Corpus, checkpoint_dir: Path, encoder: TextEncoder | None = None):
         self.corpus = corpus
         self.model, self.vocab, self.meta = load_checkpoint(checkpoint_dir)
+        self.checkpoint_dir = Path(checkpoint_dir)
         self.cfg = self.model.cfg
         self.encoder = encoder or TextEncoder()
         self.catalog = corpus.models.reset_index(drop=True)
@@ -123,6 +127,11 @@ class Recommender:
                 self.lower_index.setdefault(str(a).lower(), i)
                 self.key_index.setdefault(match_key(str(a).split("/")[-1]), i)
         rec = self.corpus.records
+        # the evidence input: scores on the known datasets nearest a query (from the training records)
+        saved = self.checkpoint_dir / EVIDENCE
+        self.evidence = (NeighbourEvidence.load(saved, self.dataset_emb) if saved.exists() else None) or \
+            training_evidence(self.corpus, self.corpus.split(self.cfg.setting), self.cfg.evidence_k)
+        self.dataset_row = {d: i for i, d in enumerate(self.datasets["dataset"])}
         self.records_by_dataset = rec.groupby("dataset").indices
         main_metric = rec.groupby(["dataset", "metric"]).size().reset_index().sort_values(0, ascending=False)
         self.dataset_metric = main_metric.drop_duplicates("dataset").set_index("dataset")["metric"]
@@ -179,8 +188,9 @@ class Recommender:
         return first.numpy(), cross.numpy(), prior.numpy()
 
     # --- query understanding ----------------------------------------------------------------
-    def understand(self, description, task=None, metric=None) -> tuple[Query, np.ndarray]:
+    def understand(self, description, task=None, metric=None, subset=None) -> tuple[Query, np.ndarray]:
         text, notices = clean_text(description)
+        subset_text = self._subset(subset, notices)
         if not text:
             raise InputError("Please describe your dataset: what the inputs are, what is predicted, the domain and "
                              "language (e.g. 'English product reviews labelled positive or negative').")
@@ -213,8 +223,17 @@ class Recommender:
         near = top[:N_NEIGHBOURS]
         nb = pd.DataFrame({c: v[near] for c, v in self.ds_arrays.items()}).assign(similarity=sims[near])
         query = Query(text, task_out, metric_out, task_domain(task_out), task_in is None, metric_in is None,
-                      nb, match, notices)
+                      nb, match, notices, subset_text)
         return query, q
+
+    def _subset(self, subset, notices: list) -> str:
+        """The subset as the ranker reads it ("" when none, or when none of its tokens is known)."""
+        text = clean_text(subset or "", MAX_SUBSET_CHARS)[0] if subset is not None else ""
+        if text and not self.vocab.subset_idx([text]).any():
+            notices.append(f"No language or subset token of '{_shown(text)}' appears in the training data: "
+                           "ranked as if no subset was given.")
+            return ""
+        return text
 
     def _evidence_tier(self, query: Query, rows: np.ndarray) -> np.ndarray:
         """3: evaluated on the query's task on >= ``BROAD_EVIDENCE`` datasets; 2: on one dataset of
@@ -301,32 +320,70 @@ class Recommender:
     @torch.no_grad()
     def context_part(self, query: Query, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         did = [query.match] if query.match else ["[UNK]"]
-        ctx = context_features(self.vocab, did, q[None, :], [query.task], [query.metric])
+        ctx = context_features(self.vocab, did, q[None, :], [query.task], [query.metric], [query.subset])
         first, cross = self.model.context_part(self.model.context_view(ctx))
         return first.numpy()[0], cross.numpy()[0]
 
+    def evidence_context(self, query: Query, q: np.ndarray) -> tuple:
+        """(neighbour rows [k], weights [k], top similarity, subset code, task code, family code) of
+        the query: the known datasets nearest the description, the matched dataset's own family left
+        out as in training (see :mod:`evidence`)."""
+        ev = self.evidence
+        row = self.dataset_row.get(query.match, -1) if query.match else -1
+        family = int(ev.dataset_family[row]) if row >= 0 else -1
+        nbr, w, top = ev.neighbours(q[None, :], np.array([family]))
+        return nbr[0], w[0], float(top[0]), ev.subset_code(query.subset), ev.task_codes.get(query.task, -1), family
+
+    def query_evidence(self, query: Query, q: np.ndarray, by_pairs: bool = False, rows=None) -> np.ndarray:
+        """Evidence [n_catalog (or len(rows)), EVIDENCE_DIM] of the catalog models for the query:
+        their scores on the known datasets nearest the description, on the query's subset there,
+        and over the query's task. ``by_pairs`` takes training's per-pair lookups instead of the
+        one-query scatter (same numbers; slower)."""
+        nbr, w, top, subset, task, family = ctx = self.evidence_context(query, q)
+        if by_pairs:
+            m = np.arange(len(self.catalog)) if rows is None else np.asarray(rows)
+            n = len(m)
+            return self.evidence.pairs(m, np.repeat(nbr[None], n, 0), np.repeat(w[None], n, 0), np.full(n, top),
+                                       np.full(n, subset), np.full(n, task), np.full(n, family))
+        return self.evidence.catalog(len(self.catalog), *ctx, rows=rows)
+
     @torch.no_grad()
     def heads(self, first_m: np.ndarray, cross_m: np.ndarray, first_c: np.ndarray, cross_c: np.ndarray,
-              rows: np.ndarray | None = None):
+              evidence: np.ndarray, rows: np.ndarray | None = None):
         """Residual and predicted z (the layers after the first), float32 [N] each, for the N
-        rows of ``first_m``/``cross_m``, or for their rows ``rows`` when given. Rows go through in
-        chunks of ``HEAD_CHUNK`` (gathered chunk by chunk) so the activations stay in cache."""
+        rows of ``first_m``/``cross_m``, or for their rows ``rows`` when given (``evidence`` is
+        aligned with the output: [N] or [len(rows)]). Rows go through in chunks of ``HEAD_CHUNK``
+        (gathered chunk by chunk) so the activations stay in cache. The evidence's top similarity is one number per query, folded into the context
+        part; its other entries are zero for most of the catalog (models with no records near the
+        query or in its task), so their first-layer and direct terms are added for the others only."""
         n = len(first_m) if rows is None else len(rows)
         res, z = np.empty(n, np.float32), np.empty(n, np.float32)
-        fc, cc = torch.from_numpy(first_c), torch.from_numpy(cross_c)[None]
+        w_e = self.model.first_e.weight.numpy()                      # [h0, EVIDENCE_DIM]
+        top = float(evidence[0, -1]) if len(evidence) else 0.0
+        fc = torch.from_numpy(first_c + top * w_e[:, -1])
+        cc = torch.from_numpy(cross_c)[None]
         zero = torch.zeros((1, len(first_c)), dtype=fc.dtype)
         for s in range(0, n, HEAD_CHUNK):
             part = slice(s, s + HEAD_CHUNK) if rows is None else rows[s:s + HEAD_CHUNK]
             h = torch.from_numpy(first_m[part]) + fc
+            ev = evidence[s:s + HEAD_CHUNK]
+            some = np.flatnonzero(ev[:, :-1].any(1))
+            if len(some):
+                h[some] += torch.from_numpy(ev[some, :-1] @ w_e[:, :-1].T)
             r, zz = self.model.heads(h, torch.from_numpy(cross_m[part]), zero, cc)
+            if len(some):
+                r[some] += self.model.evidence_direct(torch.from_numpy(ev[some]))
             res[s:s + HEAD_CHUNK], z[s:s + HEAD_CHUNK] = r.numpy(), zz.numpy()
         return res, z
 
     def recommend(self, description, task=None, metric=None, candidates=None, top_k=None, *,
                   max_params_b=None, min_params_b=None, include_unknown_size: bool = True,
                   families=None, modalities=None, open_weights_only: bool = False,
-                  with_records_only: bool = False, features=None, fusion_weight: float = 0.5) -> pd.DataFrame:
-        """Rank models for a dataset description; a DataFrame sorted best first.
+                  with_records_only: bool = False, features=None, fusion_weight: float = 0.5,
+                  subset=None) -> pd.DataFrame:
+        """Rank models for a dataset description; a DataFrame sorted best first. ``subset``
+        (optional) names the languages or configuration evaluated, e.g. "hin_Deva-eng_Latn",
+        "fr" or "5-shot", in the spelling of leaderboard subsets.
 
         Columns: rank, model, score (higher = better), prior, residual, predicted_z (predicted
         within-group z: relative performance), params_b (billions), family, modality,
@@ -341,7 +398,7 @@ class Recommender:
             from .transfer_rank import feature_augmented_ranking
             return feature_augmented_ranking(self, description, features, fusion_weight, task=task, metric=metric)
         lo, hi = _bounds(min_params_b, max_params_b)   # refused before the (slower) text encoding
-        query, q = self.understand(description, task, metric)
+        query, q = self.understand(description, task, metric, subset)
         return self.rank(query, q, candidates, top_k, min_params_b=lo, max_params_b=hi,
                          include_unknown_size=include_unknown_size, families=families, modalities=modalities,
                          open_weights_only=open_weights_only, with_records_only=with_records_only)
@@ -397,7 +454,8 @@ class Recommender:
             seen = np.concatenate([seen, np.zeros(int(ok.sum()), bool)])
         attrs = {"task": query.task, "metric": query.metric, "domain": query.domain,
                  "task_inferred": query.task_inferred, "metric_inferred": query.metric_inferred,
-                 "match": query.match, "neighbours": query.neighbour_records, "notices": notices}
+                 "match": query.match, "subset": query.subset, "neighbours": query.neighbour_records,
+                 "notices": notices}
         if len(prior) == 0:
             attrs["notices"] = notices + ["No model satisfies these filters: widen the size range, allow unknown "
                                           "sizes, or clear the family/modality filters."]
@@ -405,10 +463,13 @@ class Recommender:
             out.attrs.update(attrs)
             return out
         first_c, cross_c = self.context_part(query, q)
-        residual, z = self.heads(self.first_m, self.cross_m, first_c, cross_c,
-                                 None if whole else rows)
-        if extra is not None:
-            r_u, z_u = self.heads(f_u, c_u, first_c, cross_c)
+        ev_ctx = self.evidence_context(query, q)
+        ev = self.evidence.catalog(len(self.catalog), *ev_ctx, rows=None if whole else rows)
+        residual, z = self.heads(self.first_m, self.cross_m, first_c, cross_c, ev, None if whole else rows)
+        if extra is not None:   # names outside the catalog have no records: only the neighbourhood's similarity
+            ev_u = np.zeros((len(f_u), ev.shape[1]), np.float32)
+            ev_u[:, -1] = ev_ctx[2]
+            r_u, z_u = self.heads(f_u, c_u, first_c, cross_c, ev_u)
             residual, z = np.concatenate([residual, r_u]), np.concatenate([z, z_u])
         if self.cfg.unseen_residual_scale != 1.0:  # see ModelLens.combine: the residual column is what counts
             residual = np.where(seen, residual, residual * np.float32(self.cfg.unseen_residual_scale))

@@ -265,9 +265,10 @@ def test_fast_engine_matches_the_full_model_forward(rec, unseen_scale, monkeypat
     cat = rec.catalog
     feats = model_features(rec.vocab, cat["model"].tolist(), rec.corpus.model_emb, cat["params_b"],
                            cat["family"], rec.cfg.name_buckets)
-    ctx = context_features(rec.vocab, [query.match or "[UNK]"], q[None, :], [query.task], [query.metric])
+    ctx = context_features(rec.vocab, [query.match or "[UNK]"], q[None, :], [query.task], [query.metric], [query.subset])
+    evidence = rec.query_evidence(query, q, by_pairs=True)   # training's lookups, not the engine's scatter
     with torch.no_grad():
-        naive = rec.model({k: v[None] for k, v in feats.items()}, ctx)["score"][0].numpy()
+        naive = rec.model({k: v[None] for k, v in feats.items()}, ctx, torch.from_numpy(evidence)[None])["score"][0].numpy()
     np.testing.assert_allclose(fast.loc[cat["model"]].to_numpy(), naive, atol=1e-5, rtol=0)
 
 

@@ -28,7 +28,11 @@ def test_strength_is_mean_predicted_z_over_the_domain_datasets(rec):
             view = rec.model.context_view(ctx)
             fc, cc = rec.model.context_part(view)
             j = rec.index["speech/whisp-4b-v2"]
-            _, z = rec.heads(rec.first_m[j:j + 1], rec.cross_m[j:j + 1], fc.numpy()[0], cc.numpy()[0])
+            # the evidence the one-query path would give for this dataset (its own family left out)
+            nbr, w, top = rec.evidence.neighbours(rec.dataset_emb[i:i + 1], rec.evidence.dataset_family[i:i + 1])
+            ev = rec.evidence.catalog(len(rec.catalog), nbr[0], w[0], float(top[0]), -1,
+                                      rec.evidence.task_codes.get(row["task"], -1), rec.evidence.dataset_family[i])
+            _, z = rec.heads(rec.first_m[j:j + 1], rec.cross_m[j:j + 1], fc.numpy()[0], cc.numpy()[0], ev[j:j + 1])
             zs.append(float(z[0]))
     cell = s[(s["model"] == "speech/whisp-4b-v2") & (s["domain"] == "speech")].iloc[0]
     assert cell["strength"] == pytest.approx(np.mean(zs), abs=1e-5)

@@ -3,7 +3,7 @@ pool builder. Named endpoints: ``recommend`` and ``pool``.
 
 The shareable link carries the inputs as query parameters (``description``, ``task``, ``metric``,
 ``size``, ``unknown_size``, ``families``, ``modalities``, ``open_weights``, ``candidates``,
-``top_k``, ``fit_modality``); opening it fills the inputs and runs the ranking. Malformed
+``top_k``, ``fit_modality``, ``subset``); opening it fills the inputs and runs the ranking. Malformed
 parameters are ignored with a notice, never an error.
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..metric_names import canonical_metric
 from ..pool import fitting_modalities, propose_replacements
-from ..recommend import MAX_DESCRIPTION_CHARS, InputError, clean_text
+from ..recommend import MAX_DESCRIPTION_CHARS, MAX_SUBSET_CHARS, InputError, clean_text
 from .render import empty_frame, fmt_params, md_escape, round_floats, user_facing, warn_line
 from .state import recommender, shared
 
@@ -39,8 +39,9 @@ MAX_LINK_CHARS = 6000         # longer links break in chat tools; the candidate 
 TABLE_HEADERS = ["rank", "model", "predicted z", "prior", "residual", "params", "family", "modality",
                  "observed", "evidence", "unseen"]
 TABLE_LEGEND = ("*Columns:* rows are ordered by the ranking score = (prior + residual) / τ, where the *prior* "
-                "comes from size and family alone and the *residual* from this dataset (shrunk for unseen models, whose "
-                "residual rests on their name and metadata alone); *predicted z* = predicted "
+                "comes from size and family alone and the *residual* from this dataset: its description, task and "
+                "subset, and how each model scored on the nearest known datasets and across the task (shrunk for "
+                "unseen models, whose residual rests on their name and metadata alone); *predicted z* = predicted "
                 "relative performance (within-benchmark standard score, higher is better, 0 = an average model); "
                 "*observed* = score on a matching known dataset; *evidence* = nearest known datasets it was scored "
                 "on; *unseen* = no leaderboard record of this model was used in training.")
@@ -96,7 +97,7 @@ def _top_k(value, notices: list) -> int:
 
 # ----------------------------------------------------------------------------- ranking
 def rank(description, task=INFER, metric=INFER, size="any", include_unknown_size=True, families=None,
-         modalities=None, open_weights_only=False, candidates="", top_k=DEFAULT_TOP_K, fit_modality=True):
+         modalities=None, open_weights_only=False, candidates="", top_k=DEFAULT_TOP_K, fit_modality=True, subset=""):
     """Ranked table (display columns) and the Markdown status. Raises InputError for bad input."""
     rec = recommender()
     notices = []
@@ -112,7 +113,7 @@ def rank(description, task=INFER, metric=INFER, size="any", include_unknown_size
                        + f" (known: {', '.join(sorted(known_mods))}).")
         mods = [m for m in mods if m in known_mods]
     # understood once: the task domain decides the modality filter before the ranking
-    query, q = rec.understand(description, _choice(task), _choice(metric))
+    query, q = rec.understand(description, _choice(task), _choice(metric), subset or None)
     auto = fitting_modalities(query.domain, rec.modalities) if not mods and fit_modality and not names else None
     table = rec.rank(query, q, candidates=names or None, top_k=k, max_params_b=SIZE_MAX[size],
                      include_unknown_size=bool(include_unknown_size), families=fams or None,
@@ -145,6 +146,8 @@ def _status(table: pd.DataFrame, notices: list, auto, size: str, names: list) ->
     parts = [f"**Task:** {md_escape(a['task'])}" + (" (inferred from the description)" if a["task_inferred"] else ""),
              f"**Metric:** {md_escape(a['metric'])}" + (" (inferred)" if a["metric_inferred"] else ""),
              f"**Domain:** {md_escape(a['domain'])}"]
+    if a.get("subset"):
+        parts.append(f"**Subset:** {md_escape(a['subset'])}")
     lines = [" · ".join(parts)]
     if a.get("match"):
         lines.append(f"Matches the known dataset **{md_escape(a['match'])}** (observed scores shown).")
@@ -194,7 +197,7 @@ def write_csv(table) -> str | None:
 
 # ----------------------------------------------------------------------------- shareable link
 def share_query(description, task, metric, size, include_unknown_size, families, modalities, open_weights_only,
-                candidates, top_k, fit_modality) -> str:
+                candidates, top_k, fit_modality, subset="") -> str:
     """The inputs as a URL query string (defaults left out; the candidate list dropped when the
     link would be too long)."""
     params = {"description": clean_text(description)[0]}
@@ -214,6 +217,8 @@ def share_query(description, task, metric, size, include_unknown_size, families,
         params["open_weights"] = "1"
     if not fit_modality:
         params["fit_modality"] = "0"
+    if str(subset or "").strip():
+        params["subset"] = str(subset).strip()[:MAX_SUBSET_CHARS]
     try:
         if int(float(top_k)) != DEFAULT_TOP_K:
             params["top_k"] = str(int(float(top_k)))
@@ -243,7 +248,7 @@ _BOOL = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": 
 def parse_query(qp: dict, known_tasks, known_metrics, known_modalities) -> tuple[dict, list[str]]:
     """Input values from link parameters, and notices for the ones ignored (never raises).
     Keys: description, task, metric, size, include_unknown_size, families, modalities,
-    open_weights_only, candidates, top_k, fit_modality (only those present and valid)."""
+    open_weights_only, candidates, top_k, fit_modality, subset (only those present and valid)."""
     out, notes = {}, []
 
     def bad(key, why):
@@ -253,6 +258,8 @@ def parse_query(qp: dict, known_tasks, known_metrics, known_modalities) -> tuple
         value = str(raw)
         if key == "description":
             out["description"] = clean_text(value)[0]
+        elif key == "subset":
+            out["subset"] = clean_text(value, MAX_SUBSET_CHARS)[0]
         elif key in ("task", "metric"):
             known = known_tasks if key == "task" else known_metrics
             v = value.strip() if key == "task" else canonical_metric(value.strip())
@@ -316,6 +323,9 @@ def render(demo: gr.Blocks) -> None:
             task = gr.Dropdown([INFER, *rec.known_tasks], value=INFER, label="Task", allow_custom_value=True,
                                info="Leave on 'infer' to take it from the nearest known datasets.")
             metric = gr.Dropdown([INFER, *rec.known_metrics], value=INFER, label="Metric", allow_custom_value=True)
+            subset = gr.Textbox(label="Languages / subset (optional)", max_length=MAX_SUBSET_CHARS,
+                                elem_id="recommend-subset", placeholder="e.g. hin_Deva-eng_Latn, fra, 5-shot",
+                                info="The language pair or configuration, in leaderboard spelling.")
     with gr.Row():
         size = gr.Radio([(label, value) for label, value, _ in SIZE_PRESETS], value="any", label="Model size",
                         elem_id="recommend-size",
@@ -338,7 +348,7 @@ def render(demo: gr.Blocks) -> None:
                       elem_id="recommend-topk")
     run = gr.Button("Rank models", variant="primary")
     inputs = [description, task, metric, size, include_unknown, families, modalities, open_weights, candidates,
-              top_k, fit_modality]
+              top_k, fit_modality, subset]
     # outputs are created first (unrendered) so the examples, placed above them, can run the ranking
     status = gr.Markdown(elem_id="recommend-status", render=False)
     table = gr.Dataframe(headers=TABLE_HEADERS, interactive=False, wrap=True, label="Ranked models",
@@ -353,11 +363,12 @@ def render(demo: gr.Blocks) -> None:
     @user_facing(_empty_outputs)
     def recommend(description, task=INFER, metric=INFER, size="any", include_unknown_size=True, families=None,
                   modalities=None, open_weights_only=False, candidates=None, top_k=DEFAULT_TOP_K, fit_modality=True,
-                  request: gr.Request = None):
+                  subset=None, request: gr.Request = None):
         """Rank pretrained models for a dataset description. size: edge | gpu8 | 35b | 80b | any;
-        candidates: one model name per line (empty = the whole catalog)."""
+        candidates: one model name per line (empty = the whole catalog); subset: languages or
+        configuration evaluated ("hin_Deva-eng_Latn", "fra"; empty = none)."""
         values = (description, task, metric, size, include_unknown_size, families, modalities, open_weights_only,
-                  candidates, top_k, fit_modality)
+                  candidates, top_k, fit_modality, subset)
         shown, md = rank(*values)
         path = write_csv(shown)
         url = page_base(request) + "?" + share_query(*values)
@@ -366,7 +377,7 @@ def render(demo: gr.Blocks) -> None:
     # wired before the examples, whose run-on-click event would otherwise take the name "recommend"
     run.click(recommend, inputs, outputs, api_name="recommend", concurrency_id="ranker")
     # an example sets every input (filters back to their defaults, so the result is reproducible)
-    gr.Examples([[text, INFER, INFER, preset, True, [], [], False, "", DEFAULT_TOP_K, True]
+    gr.Examples([[text, INFER, INFER, preset, True, [], [], False, "", DEFAULT_TOP_K, True, ""]
                  for text, preset in EXAMPLES], inputs=inputs, outputs=outputs, fn=recommend, run_on_click=True,
                 cache_examples=False, label="Examples (click one to run it)", visible_columns=[0, 3],
                 api_visibility="private")
@@ -382,7 +393,7 @@ def render(demo: gr.Blocks) -> None:
         qp = dict(getattr(request, "query_params", {}) or {}) if request else {}
         values, notes = parse_query(qp, rec.known_tasks, rec.known_metrics, modality_choices)
         keys = ["description", "task", "metric", "size", "include_unknown_size", "families", "modalities",
-                "open_weights_only", "candidates", "top_k", "fit_modality"]
+                "open_weights_only", "candidates", "top_k", "fit_modality", "subset"]
         updates = [values[k] if k in values else gr.skip() for k in keys]
         return *updates, notes
 

@@ -4,9 +4,15 @@ import torch
 
 from modellens_core.config import RankerConfig
 from modellens_core.data import Corpus
+from modellens_core.evidence import EVIDENCE_DIM
 from modellens_core.features import context_features, model_features
 from modellens_core.train import load_checkpoint
 from modellens_core.vocab import Vocabulary, hash_tokens, name_tokens
+
+
+def no_evidence(b: int, n: int) -> torch.Tensor:
+    """[b, n, EVIDENCE_DIM] zeros: no known dataset near the context."""
+    return torch.zeros((b, n, EVIDENCE_DIM))
 
 
 def test_unseen_names_map_to_the_trained_unk_row(tiny_checkpoints):
@@ -20,7 +26,7 @@ def test_unseen_names_map_to_the_trained_unk_row(tiny_checkpoints):
     desc = np.random.default_rng(0).normal(size=(1, 384)).astype(np.float32)
     mf = model_features(vocab, ["never-seen/model-x"], desc, [float("nan")], ["nofamily"], model.cfg.name_buckets)
     cf = context_features(vocab, ["a-new-dataset"], desc, ["new-task"], ["new-metric"])
-    out = model({k: v[None] for k, v in mf.items()}, cf)
+    out = model({k: v[None] for k, v in mf.items()}, cf, no_evidence(1, 1))
     assert torch.isfinite(out["score"]).all()
 
 
@@ -31,7 +37,7 @@ def test_unseen_dataset_uses_its_description(tiny_checkpoints):
     mf = model_features(vocab, vocab.models[1:4], rng.normal(size=(3, 384)).astype(np.float32),
                         [2.0] * 3, ["alpha"] * 3, model.cfg.name_buckets)
     cf = context_features(vocab, ["new-a", "new-b"], desc, ["multiple-choice-qa"] * 2, ["accuracy"] * 2)
-    out = model({k: v[None].expand(2, *v.shape) for k, v in mf.items()}, cf)["score"]
+    out = model({k: v[None].expand(2, *v.shape) for k, v in mf.items()}, cf, no_evidence(2, 3))["score"]
     assert not torch.allclose(out[0], out[1])  # same UNK id, different descriptions -> different scores
 
 
@@ -52,11 +58,77 @@ def test_unseen_residual_scale_shrinks_only_unseen_models(tiny_checkpoints):
                           ["accuracy"])
     batch = {k: v[None] for k, v in mf.items()}
     with torch.no_grad():
-        full = model(batch, cf)
+        full = model(batch, cf, no_evidence(1, 2))
         model.cfg = dataclasses.replace(model.cfg, unseen_residual_scale=0.0)
-        shrunk = model(batch, cf)
+        shrunk = model(batch, cf, no_evidence(1, 2))
     tau = model.tau
     assert torch.allclose(shrunk["score"][0, 0], full["score"][0, 0])                  # seen: unchanged
     assert torch.allclose(shrunk["score"][0, 1], full["prior"][0, 1] / tau)            # unseen: prior only
     with pytest.raises(ValueError):
         dataclasses.replace(model.cfg, unseen_residual_scale=1.5)
+
+
+def test_subset_tokens_share_language_codes_across_spellings():
+    from modellens_core.vocab import subset_tokens
+    assert subset_tokens("hin_Deva-eng_Latn") == ["hin", "deva", "hin_deva", "eng", "latn", "eng_latn"]
+    assert subset_tokens("fr") == ["fra"] and subset_tokens("fra-Latn")[:1] == ["fra"]
+    assert subset_tokens("") == []
+
+
+def test_a_known_subset_changes_the_context_and_unknown_tokens_are_left_out(tiny_checkpoints):
+    model, vocab, _ = load_checkpoint(tiny_checkpoints)
+    vocab = Vocabulary(vocab.models, vocab.datasets, vocab.tasks, vocab.metrics, vocab.families,
+                       ["[UNK]", "eng", "fra"])
+    assert vocab.subset_idx(["fr", "zzz_Qqqq", ""]).tolist()[0][:1] == [2]
+    assert not vocab.subset_idx(["zzz_Qqqq", ""]).any()           # unknown tokens: nothing, never an untrained row
+    model.subset = torch.nn.EmbeddingBag(3, model.cfg.meta_dim, mode="mean", padding_idx=0)
+    torch.nn.init.normal_(model.subset.weight)
+    desc = np.random.default_rng(3).normal(size=(1, 384)).astype(np.float32)
+    views = {s: model.context_view(context_features(vocab, ["new-a"], desc, ["multiple-choice-qa"], ["accuracy"], [s]))
+             for s in ("", "eng_Latn", "fra", "zzz_Qqqq")}
+    assert not torch.allclose(views["eng_Latn"], views["fra"])
+    assert torch.equal(views["zzz_Qqqq"], views[""])               # all-unknown = no subset given
+    assert torch.equal(views[""], model.context_view(context_features(vocab, ["new-a"], desc, ["multiple-choice-qa"],
+                                                                      ["accuracy"])))
+
+
+def test_the_evidence_input_moves_the_residual_only(tiny_checkpoints):
+    model, vocab, _ = load_checkpoint(tiny_checkpoints)
+    rng = np.random.default_rng(4)
+    mf = model_features(vocab, vocab.models[1:3], rng.normal(size=(2, 384)).astype(np.float32), [2.0, 2.0],
+                        ["alpha"] * 2, model.cfg.name_buckets)
+    cf = context_features(vocab, ["new-a"], rng.normal(size=(1, 384)).astype(np.float32), ["multiple-choice-qa"],
+                          ["accuracy"])
+    batch = {k: v[None] for k, v in mf.items()}
+    strong = no_evidence(1, 2)
+    strong[0, 0] = torch.tensor([1.5, 0.9, 1.2, 0.8, 1.0, 0.7, 0.9])   # model 0 scored well near the context
+    with torch.no_grad():
+        a, b = model(batch, cf, no_evidence(1, 2)), model(batch, cf, strong)
+    assert torch.equal(a["prior"], b["prior"])
+    assert not torch.allclose(a["residual"][0, 0], b["residual"][0, 0])
+    assert torch.allclose(a["residual"][0, 1], b["residual"][0, 1])      # the other model's evidence did not change
+
+
+def test_training_id_dropout_also_hides_the_evidence(tiny_checkpoints):
+    """A model made to look unseen in training has neither its ID nor records (hence no evidence)."""
+    import dataclasses
+    model, vocab, _ = load_checkpoint(tiny_checkpoints)
+    model.cfg = dataclasses.replace(model.cfg, model_id_dropout=0.999999, dropout=0.0, subset_dropout=0.0)
+    model.rest = torch.nn.Sequential(*[m for m in model.rest if not isinstance(m, torch.nn.Dropout)])
+    rng = np.random.default_rng(5)
+    mf = model_features(vocab, vocab.models[1:3], rng.normal(size=(2, 384)).astype(np.float32), [2.0, 2.0],
+                        ["alpha"] * 2, model.cfg.name_buckets)
+    cf = context_features(vocab, ["new-a"], rng.normal(size=(1, 384)).astype(np.float32), ["multiple-choice-qa"],
+                          ["accuracy"])
+    batch = {k: v[None] for k, v in mf.items()}
+    strong = no_evidence(1, 2)
+    strong[..., :-1] = 1.0
+    model.train()
+    outs = []
+    for ev in (no_evidence(1, 2), strong):
+        torch.manual_seed(0)
+        outs.append(model(batch, cf, ev)["residual"])
+    assert torch.allclose(outs[0], outs[1])
+    model.cfg = dataclasses.replace(model.cfg, model_id_dropout=0.0)
+    torch.manual_seed(0)
+    assert not torch.allclose(model(batch, cf, strong)["residual"], outs[0])

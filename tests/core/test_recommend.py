@@ -66,3 +66,22 @@ def test_the_fast_query_encoder_reproduces_the_eager_encoder(rec):
     assert encoder._traced[rec.encoder.path]  # built here (it would be False if it could not be)
     for text in ("speech", "Japanese reading comprehension over Wikipedia paragraphs " * 3, "日本語のテキスト 🙂"):
         np.testing.assert_allclose(rec.encoder.encode_query(text), rec.encoder.encode([text])[0], atol=1e-5)
+
+
+def test_an_unknown_subset_is_reported_and_ranks_as_no_subset(rec):
+    plain = rec.recommend("A multiple choice exam about history for language models.", top_k=10)
+    odd = rec.recommend("A multiple choice exam about history for language models.", top_k=10, subset="zzz_Qqqq")
+    assert any("zzz_Qqqq" in n for n in odd.attrs["notices"])
+    assert odd["model"].tolist() == plain["model"].tolist()
+    np.testing.assert_allclose(odd["score"], plain["score"])
+    huge = rec.recommend("A multiple choice exam about history for language models.", top_k=3, subset="x" * 100_000)
+    assert len(huge) == 3
+
+
+def test_the_app_checkpoint_ships_the_evidence_index_it_was_trained_with(rec, tiny_checkpoints):
+    from modellens_core.train import training_evidence
+    assert (tiny_checkpoints / "evidence.safetensors").exists()
+    rebuilt = training_evidence(rec.corpus, rec.corpus.split("production"), rec.cfg.evidence_k)
+    for table in ("pair_keys", "pair_z", "sub_keys", "task_keys", "task_sum", "fam_keys"):
+        np.testing.assert_array_equal(getattr(rec.evidence, table), getattr(rebuilt, table))
+    assert rec.evidence.subset_codes == rebuilt.subset_codes and rec.evidence.task_codes == rebuilt.task_codes

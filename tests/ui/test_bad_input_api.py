@@ -21,7 +21,7 @@ from modellens_core.ui.recommend_tab import DEFAULT_TOP_K, INFER, MAX_TOP_K, par
 LIMIT_S = 60
 SPEECH = "English speech recordings transcribed to text."
 # the endpoint's inputs in order, with their defaults (for raw HTTP calls)
-DEFAULTS = [SPEECH, INFER, INFER, "any", True, [], [], False, "", DEFAULT_TOP_K, True]
+DEFAULTS = [SPEECH, INFER, INFER, "any", True, [], [], False, "", DEFAULT_TOP_K, True, ""]
 
 
 @pytest.fixture(scope="module")
@@ -167,7 +167,7 @@ def test_nan_top_k_over_raw_http_is_a_notice(app_url):
 
 def test_malformed_requests_end_without_a_traceback(app_url, client):
     for body in ['{"data": ["only a description"]}', '{"data": "not a list"}', "not json",
-                 json.dumps({"data": [*DEFAULTS[:9], "abc", True]})]:
+                 json.dumps({"data": [*DEFAULTS[:9], "abc", True, ""]})]:
         code, text = raw_call(app_url, body)
         assert (code == 422 or "event: error" in text) and "Traceback" not in text, (body, code, text[:200])
     still_serving(client)
@@ -194,6 +194,7 @@ KNOWN = dict(known_tasks=["automatic-speech-recognition"], known_metrics=["wer",
     ({"modalities": "speech,smell"}, {"modalities": ["speech"]}, "unknown modality"),
     ({"description": "a\x00b\ud800c"}, {"description": "a b?c"}, None),
     ({"metric": "WER"}, {"metric": "wer"}, None),
+    ({"subset": "hin_Deva-eng_Latn\x00"}, {"subset": "hin_Deva-eng_Latn"}, None),
     ({"__theme": "dark", "utm_source": "x"}, {}, None),
 ])
 def test_malformed_link_parameters_are_ignored_with_a_notice(qp, expected, note):
@@ -207,3 +208,11 @@ def test_huge_link_parameters_are_bounded():
                                  "task": "t" * 100_000}, **KNOWN)
     assert len(values["description"]) == 4000 and len(values["families"]) == 50
     assert notes and all(len(n) < 300 for n in notes)
+
+
+def test_a_subset_travels_in_the_link_and_an_unknown_one_gets_a_notice(client):
+    rows, status, link = predict(client, description=SPEECH, subset="zzzqqq")
+    assert rows and "zzzqqq" in status
+    assert parse_qs(urlsplit(link).query)["subset"] == ["zzzqqq"]
+    plain, _, plain_link = predict(client, description=SPEECH)
+    assert [r["model"] for r in plain] == [r["model"] for r in rows] and "subset" not in plain_link
