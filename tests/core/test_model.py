@@ -92,14 +92,19 @@ def test_a_known_subset_changes_the_context_and_unknown_tokens_are_left_out(tiny
                                                                       ["accuracy"])))
 
 
-def test_the_evidence_input_moves_the_residual_only(tiny_checkpoints):
-    model, vocab, _ = load_checkpoint(tiny_checkpoints)
-    rng = np.random.default_rng(4)
+def two_models_one_context(model, vocab, seed: int):
+    """A [1, 2] batch of two known models and one new dataset's context."""
+    rng = np.random.default_rng(seed)
     mf = model_features(vocab, vocab.models[1:3], rng.normal(size=(2, 384)).astype(np.float32), [2.0, 2.0],
                         ["alpha"] * 2, model.cfg.name_buckets)
     cf = context_features(vocab, ["new-a"], rng.normal(size=(1, 384)).astype(np.float32), ["multiple-choice-qa"],
                           ["accuracy"])
-    batch = {k: v[None] for k, v in mf.items()}
+    return {k: v[None] for k, v in mf.items()}, cf
+
+
+def test_the_evidence_input_moves_the_residual_only(tiny_checkpoints):
+    model, vocab, _ = load_checkpoint(tiny_checkpoints)
+    batch, cf = two_models_one_context(model, vocab, seed=4)
     strong = no_evidence(1, 2)
     strong[0, 0] = torch.tensor([1.5, 0.9, 1.2, 0.8, 1.0, 0.7, 0.9])   # model 0 scored well near the context
     with torch.no_grad():
@@ -115,12 +120,7 @@ def test_training_id_dropout_also_hides_the_evidence(tiny_checkpoints):
     model, vocab, _ = load_checkpoint(tiny_checkpoints)
     model.cfg = dataclasses.replace(model.cfg, model_id_dropout=0.999999, dropout=0.0, subset_dropout=0.0)
     model.rest = torch.nn.Sequential(*[m for m in model.rest if not isinstance(m, torch.nn.Dropout)])
-    rng = np.random.default_rng(5)
-    mf = model_features(vocab, vocab.models[1:3], rng.normal(size=(2, 384)).astype(np.float32), [2.0, 2.0],
-                        ["alpha"] * 2, model.cfg.name_buckets)
-    cf = context_features(vocab, ["new-a"], rng.normal(size=(1, 384)).astype(np.float32), ["multiple-choice-qa"],
-                          ["accuracy"])
-    batch = {k: v[None] for k, v in mf.items()}
+    batch, cf = two_models_one_context(model, vocab, seed=5)
     strong = no_evidence(1, 2)
     strong[..., :-1] = 1.0
     model.train()
