@@ -41,8 +41,8 @@ NO_SUBSET = -1
 
 def _mean_by_key(keys: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sorted unique int64 keys and the mean z of each."""
-    uniq, inv = np.unique(keys, return_inverse=True)
-    return uniq, (np.bincount(inv, weights=z, minlength=len(uniq)) / np.bincount(inv, minlength=len(uniq))).astype(np.float32)
+    uniq, total, count = _sum_by_key(keys, z)
+    return uniq, (total / count).astype(np.float32)
 
 
 def _codes(values: np.ndarray, codes: dict) -> np.ndarray:
@@ -205,10 +205,10 @@ class NeighbourEvidence:
                                  lambda k: k // n_s // n_d)
         self._task_col = _columns(self.task_keys, np.stack([self.task_sum, self.task_n], 1),
                                   lambda k: k % n_t, lambda k: k // n_t)
-        self._ref_emb = self.dataset_emb[self.train_datasets]        # the neighbour candidates, gathered once
-        self._ref_family = self.dataset_family[self.train_datasets]
         self._fam_col = _columns(self.fam_keys, np.stack([self.fam_sum, self.fam_n], 1),
                                  lambda k: (k // n_f % n_t) * n_f + k % n_f, lambda k: k // n_f // n_t)
+        self._ref_emb = self.dataset_emb[self.train_datasets]        # the neighbour candidates, gathered once
+        self._ref_family = self.dataset_family[self.train_datasets]
 
     def _n_families(self) -> int:
         return int(self.dataset_family.max()) + 1 if len(self.dataset_family) else 1
@@ -242,7 +242,7 @@ class NeighbourEvidence:
         out[:, 6] = top
         cols_d = [_column(self._pair_col, d) for d in np.asarray(nbr, np.int64)]
         cols_s = [_column(self._sub_col, d * n_s + subset) for d in np.asarray(nbr, np.int64)] if subset >= 0 else []
-        placed = [(place(m)[0], z[place(m)[1]]) for m, z in cols_d + cols_s]
+        placed = [(at, z[keep]) for m, z in cols_d + cols_s for at, keep in [place(m)]]
         touched = np.unique(np.concatenate([at for at, _ in placed] + [np.zeros(0, np.int64)]))
         if not len(touched):
             return out

@@ -10,8 +10,9 @@ residual comes from name tokens and metadata only, and is shrunk towards the pri
 * context view = [dataset ID emb | projected dataset description | task | metric | domain |
                   subset tokens (languages, configs; mean of known tokens, zero when none)]
 * evidence     = how the model scored on the known datasets nearest the context (:mod:`evidence`:
-                 weighted mean z and coverage, on the same subset and overall, and the top
-                 similarity), the one input that depends on the (model, context) pair
+                 weighted mean z and coverage on the same subset and overall, its mean z over
+                 the task's datasets, and the top similarity), the one input that depends on
+                 the (model, context) pair
 * residual     = MLP(first_m(model view) + first_c(context view) + first_e(evidence)) -> linear
                  head, plus a low-rank bilinear term <cross_m(model view), cross_c(context view)>,
                  plus w . (z x coverage) of the evidence (a direct path the MLP need not relearn)

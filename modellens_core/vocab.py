@@ -88,13 +88,17 @@ class Vocabulary:
                    families=[UNK] + sorted(fam_counts[fam_counts >= min_family_count].index),
                    subset_tokens=[UNK] + sorted({t for s in train["subset"].unique() for t in subset_tokens(s)}))
 
+    def _index(self, table: str) -> dict:
+        """The name -> id map of the table named ``table``, built on first use and kept."""
+        maps = self.__dict__.setdefault("_maps", {})
+        if table not in maps:
+            maps[table] = {v: i for i, v in enumerate(getattr(self, table))}
+        return maps[table]
+
     def _lookup(self, table: str, values) -> np.ndarray:
         """Ids of ``values`` in the table named ``table`` (0 = [UNK] for anything not in it).
         The name -> id maps are built on first use and kept (the tables never change)."""
-        maps = self.__dict__.setdefault("_maps", {})
-        index = maps.get(table)
-        if index is None:
-            index = maps[table] = {v: i for i, v in enumerate(getattr(self, table))}
+        index = self._index(table)
         values = list(values)
         return np.fromiter((index.get(v, 0) for v in values), dtype=np.int64, count=len(values))
 
@@ -121,9 +125,7 @@ class Vocabulary:
 
     def subset_idx(self, subsets) -> np.ndarray:
         """[B, MAX_SUBSET_TOKENS] ids of the known tokens of each subset (0 = padding)."""
-        index = self.__dict__.setdefault("_maps", {}).get("subset_tokens")
-        if index is None:
-            index = self._maps["subset_tokens"] = {v: i for i, v in enumerate(self.subset_tokens)}
+        index = self._index("subset_tokens")
         subsets = list(subsets)
         out = np.zeros((len(subsets), MAX_SUBSET_TOKENS), dtype=np.int64)
         for i, s in enumerate(subsets):
