@@ -43,7 +43,7 @@ def ranker_scores(corpus: Corpus, checkpoint: Path, test: pd.DataFrame, labels: 
     feats = catalog_features(vocab, corpus, model.cfg.name_buckets)
     ctxs = group_context(vocab, corpus, group_table(corpus.records))
     rows = pd.Series(np.arange(len(corpus.models)), index=corpus.models["model"]).reindex(test["model"]).to_numpy()
-    ev, ev_ctx = evidence_index(corpus, labels, model.cfg.evidence_k)
+    ev, ev_ctx = evidence_index(corpus, labels, model.cfg)
     evidence = ev.for_rows(ev_ctx, rows, test["group"].to_numpy())
     return predict_rows(model, feats, ctxs, rows, test["group"].to_numpy(), evidence)["score"]
 

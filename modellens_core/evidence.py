@@ -17,6 +17,10 @@ evidence vector is
               that was never run on the nearest few still shows)
 * top_sim     cosine similarity of the nearest neighbour (how much the neighbourhood is worth)
 
+The z that goes in is shifted by the strength of each group's field (:func:`population_shifted_z`):
+a within-group z says "better than the models that were run there", which flatters a model on a
+benchmark the strongest models skipped.
+
 ``pairs`` computes it for (model, context) pairs with sorted-key lookups (training and
 evaluation); ``catalog`` for every catalog model and one query by scattering the neighbours'
 columns (the app). Tests check the two agree.
@@ -64,6 +68,19 @@ def _lookup(keys: np.ndarray, values: np.ndarray, query: np.ndarray) -> tuple[np
     pos = np.minimum(np.searchsorted(keys, query), len(keys) - 1)
     found = keys[pos] == query
     return np.where(found, values[pos], 0.0).astype(np.float32), found
+
+
+def population_shifted_z(records: pd.DataFrame, z: np.ndarray, shift: float) -> np.ndarray:
+    """[R] within-group z (higher = better) of ``records`` (model, dataset, group) -> [R] z + shift x
+    the mean, over the models scored in the row's group, of their global quality (each model's
+    mean over datasets of its mean z there). shift 0 returns z unchanged."""
+    z = np.asarray(z, np.float32)
+    if shift == 0 or not len(z):
+        return z
+    zs = pd.Series(z, index=records.index)
+    quality = zs.groupby([records["model"], records["dataset"]]).mean().groupby(level=0).mean()
+    field = records["model"].map(quality).groupby(records["group"]).transform("mean")
+    return (zs + shift * field).to_numpy(np.float32)
 
 
 @dataclass

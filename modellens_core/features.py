@@ -18,13 +18,13 @@ def size_features(params_b) -> np.ndarray:
 
 
 def model_features(vocab: Vocabulary, names: list[str], desc: np.ndarray, params_b, family,
-                   buckets: int) -> dict[str, torch.Tensor]:
-    """Features of N models: ids (0 = [UNK] when not in the vocabulary), hashed name tokens,
-    description vectors [N, text_dim], size-bucket ids and size features from parameters in
-    billions (NaN = unknown), and family ids."""
+                   buckets: int, tokens: np.ndarray | None = None) -> dict[str, torch.Tensor]:
+    """Features of N models: ids (0 = [UNK] when not in the vocabulary), hashed name tokens
+    (``tokens`` [N, MAX_NAME_TOKENS] when already hashed), description vectors [N, text_dim],
+    size-bucket ids and size features from parameters in billions (NaN = unknown), and family ids."""
     params = pd.to_numeric(pd.Series(list(params_b), dtype=object), errors="coerce")  # read once, used twice
     return {"mid": torch.from_numpy(vocab.model_idx(names)),
-            "tokens": torch.from_numpy(hash_tokens(list(names), buckets)),
+            "tokens": torch.from_numpy(hash_tokens(list(names), buckets) if tokens is None else tokens),
             "desc": torch.from_numpy(np.ascontiguousarray(desc, dtype=np.float32)),
             "size": torch.from_numpy(vocab.size_idx(size_bucket(params).tolist())),
             "logp": torch.from_numpy(size_features(params)),

@@ -105,8 +105,11 @@ class ModelLens(nn.Module):
     def context_view(self, c: dict) -> torch.Tensor:
         """[B, ctx_in] from context features (:func:`features.context_features`): dataset ids
         "did" [B], "desc" [B, text_dim], "task"/"metric"/"domain" ids [B], "subset" token ids [B, T]."""
+        desc = c["desc"]
+        if self.training and self.cfg.desc_noise > 0:  # a new dataset is never described exactly like a known one
+            desc = nn.functional.normalize(desc + self.cfg.desc_noise * torch.randn_like(desc), dim=-1)
         return torch.cat([self.dataset_id(self._drop_ids(c["did"], self.cfg.dataset_id_dropout)),
-                          self.dataset_desc(c["desc"]), self.task(self._drop_ids(c["task"])),
+                          self.dataset_desc(desc), self.task(self._drop_ids(c["task"])),
                           self.metric(self._drop_ids(c["metric"])), self.domain(c["domain"]),
                           self.subset(c["subset"])], -1)
 

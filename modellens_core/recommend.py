@@ -31,7 +31,8 @@ from .features import context_features, model_features
 from .manifest import verify_manifest
 from .metric_names import canonical_metric
 from .tasks import DOMAINS, TASK_DOMAIN, task_domain
-from .train import EVIDENCE, load_checkpoint, training_evidence
+from .train import EVIDENCE, NAME_TOKENS, load_checkpoint, training_evidence
+from .vocab import catalog_name_tokens
 
 MAX_DESCRIPTION_CHARS = 4000   # longer text is truncated (the encoder reads ~128 word pieces anyway)
 MAX_CANDIDATES = 20000
@@ -114,8 +115,10 @@ class Recommender:
     @torch.no_grad()
     def _precompute(self) -> None:
         cat = self.catalog
-        feats = model_features(self.vocab, cat["model"].tolist(), self.corpus.model_emb, cat["params_b"],
-                               cat["family"], self.cfg.name_buckets)
+        names = cat["model"].tolist()
+        tokens = catalog_name_tokens(self.checkpoint_dir / NAME_TOKENS, names, self.cfg.name_buckets)
+        feats = model_features(self.vocab, names, self.corpus.model_emb, cat["params_b"], cat["family"],
+                               self.cfg.name_buckets, tokens)
         self.first_m, self.cross_m, self.prior_m = self._model_side(feats)
         self.seen = feats["mid"].numpy() > 0
         self.params = cat["params_b"].to_numpy(np.float64)
@@ -130,7 +133,7 @@ class Recommender:
         # the evidence input: scores on the known datasets nearest a query (from the training records)
         saved = self.checkpoint_dir / EVIDENCE
         self.evidence = (NeighbourEvidence.load(saved, self.dataset_emb) if saved.exists() else None) or \
-            training_evidence(self.corpus, self.corpus.split(self.cfg.setting), self.cfg.evidence_k)
+            training_evidence(self.corpus, self.corpus.split(self.cfg.setting), self.cfg)
         self.dataset_row = {d: i for i, d in enumerate(self.datasets["dataset"])}
         self.records_by_dataset = rec.groupby("dataset").indices
         main_metric = rec.groupby(["dataset", "metric"]).size().reset_index().sort_values(0, ascending=False)

@@ -25,12 +25,12 @@ from tqdm import tqdm
 
 from .config import RankerConfig
 from .data import Corpus
-from .evidence import EVIDENCE_DIM, NeighbourEvidence
+from .evidence import EVIDENCE_DIM, NeighbourEvidence, population_shifted_z
 from .features import catalog_features, group_context, group_table, take
 from .losses import bpr_loss, plackett_luce_loss, pointwise_mse_loss
 from .metrics import evaluate_groups
 from .model import ModelLens
-from .vocab import Vocabulary
+from .vocab import Vocabulary, save_name_tokens
 
 
 def directed(rec: pd.DataFrame) -> np.ndarray:
@@ -63,17 +63,20 @@ class Prepared:
     evidence: NeighbourEvidence  # the index they came from (saved with the app checkpoint)
 
 
-def training_evidence(corpus: Corpus, labels: pd.Series, k: int) -> NeighbourEvidence:
-    """The neighbour-evidence index over a setting's training records (:mod:`evidence`)."""
+def training_evidence(corpus: Corpus, labels: pd.Series, cfg: RankerConfig) -> NeighbourEvidence:
+    """The neighbour-evidence index over a setting's training records (:mod:`evidence`), with the
+    config's number of neighbours, softmax temperature and population shift."""
     rec = corpus.records
     train = rec[labels.to_numpy() == "train"]
-    return NeighbourEvidence.build(train, train_z(train), corpus.models, corpus.datasets, corpus.dataset_emb,
-                                   rec["subset"].unique(), rec["task"].unique(), k=k)
+    z = population_shifted_z(train, train_z(train), cfg.evidence_population_shift)
+    return NeighbourEvidence.build(train, z, corpus.models, corpus.datasets, corpus.dataset_emb,
+                                   rec["subset"].unique(), rec["task"].unique(), k=cfg.evidence_k,
+                                   temperature=cfg.evidence_temperature)
 
 
-def evidence_index(corpus: Corpus, labels: pd.Series, k: int) -> tuple[NeighbourEvidence, dict]:
+def evidence_index(corpus: Corpus, labels: pd.Series, cfg: RankerConfig) -> tuple[NeighbourEvidence, dict]:
     """:func:`training_evidence` and every group's neighbour context."""
-    ev = training_evidence(corpus, labels, k)
+    ev = training_evidence(corpus, labels, cfg)
     return ev, ev.for_groups(group_table(corpus.records), corpus.datasets)
 
 
@@ -98,7 +101,7 @@ def prepare(corpus: Corpus, cfg: RankerConfig, labels: pd.Series | None = None) 
     val = val[val["group"].isin(groups)]
     val = pd.DataFrame({"group": val["group"].to_numpy(), "model_row": model_row.reindex(val["model"]).to_numpy(),
                         "z": directed(val)})
-    ev, ev_ctx = evidence_index(corpus, labels, cfg.evidence_k)
+    ev, ev_ctx = evidence_index(corpus, labels, cfg)
     item_model = model_row.reindex(train["model"]).to_numpy(np.int64)
     return Prepared(vocab, catalog_features(vocab, corpus, cfg.name_buckets),
                     group_context(vocab, corpus, group_table(rec)), offsets,
@@ -232,10 +235,12 @@ def train(corpus: Corpus, cfg: RankerConfig, out: Path | None = None, progress: 
         save_checkpoint(model, cfg, p.vocab, out, summary)
         if cfg.setting == "production":  # the app loads it instead of rebuilding it from the records
             p.evidence.save(Path(out) / EVIDENCE)
+            save_name_tokens(Path(out) / NAME_TOKENS, corpus.models["model"].tolist(), cfg.name_buckets)
     return model, p.vocab, summary
 
 
 WEIGHTS, CONFIG, VOCAB, EVIDENCE = "modellens.safetensors", "config.json", "vocab.json", "evidence.safetensors"
+NAME_TOKENS = "name_tokens.safetensors"  # the app catalog's hashed name tokens (vocab.save_name_tokens)
 
 
 def save_checkpoint(model: ModelLens, cfg: RankerConfig, vocab: Vocabulary, directory: Path, summary: dict) -> None:

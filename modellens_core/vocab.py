@@ -64,6 +64,29 @@ def hash_tokens(names: list[str], buckets: int) -> np.ndarray:
     return out
 
 
+def names_key(names: list[str], buckets: int) -> str:
+    """A checksum of a name list and bucket count: which catalog a saved token table belongs to."""
+    return f"{len(names)}:{buckets}:{zlib.crc32(chr(10).join(map(str, names)).encode()):08x}"
+
+
+def save_name_tokens(path: Path, names: list[str], buckets: int) -> None:
+    """:func:`hash_tokens` of a catalog, saved (safetensors, int16: buckets < 32768) so that
+    loading the app does not re-tokenise ~95k names (~1 s)."""
+    from safetensors.numpy import save_file
+    save_file({"tokens": hash_tokens(names, buckets).astype(np.int16)}, str(path),
+              metadata={"names": names_key(names, buckets)})
+
+
+def catalog_name_tokens(path: Path, names: list[str], buckets: int) -> np.ndarray:
+    """The saved token table when it was made for exactly these names and buckets, else computed."""
+    from safetensors import safe_open
+    if buckets <= 32768 and Path(path).exists():
+        with safe_open(str(path), framework="numpy") as f:
+            if (f.metadata() or {}).get("names") == names_key(names, buckets):
+                return f.get_tensor("tokens").astype(np.int64)
+    return hash_tokens(names, buckets)
+
+
 @dataclass
 class Vocabulary:
     models: list[str]

@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from modellens_core.evidence import EVIDENCE_DIM, TASK_SHRINK, NeighbourEvidence
+from modellens_core.evidence import EVIDENCE_DIM, TASK_SHRINK, NeighbourEvidence, population_shifted_z
 
 
 @pytest.fixture()
@@ -95,3 +95,19 @@ def test_catalog_rows_are_the_same_rows_of_the_whole_catalog(world):
     whole = ev.catalog(4, *args)
     for rows in ([2, 0], [3], [1, 2, 3, 0]):
         np.testing.assert_array_equal(ev.catalog(4, *args, rows=np.array(rows)), whole[rows])
+
+
+def test_population_shift_matches_the_slow_version_and_lowers_a_weak_field():
+    rec = pd.DataFrame({"model": ["s", "w", "m", "s", "w", "m", "w", "m"],
+                        "dataset": ["d1", "d1", "d1", "d2", "d2", "d2", "d3", "d3"],
+                        "group": [0, 0, 0, 1, 1, 1, 2, 2]})
+    z = np.array([1.2, -1.0, -0.2, 1.0, -1.2, 0.2, -1.0, 1.0])
+    out = population_shifted_z(rec, z, 1.0)
+    quality = {m: np.mean([z[(rec.model == m).to_numpy() & (rec.dataset == d).to_numpy()].mean()
+                           for d in rec.dataset[rec.model == m].unique()]) for m in rec.model.unique()}
+    for i in range(len(rec)):
+        field = np.mean([quality[m] for m in rec.model[rec.group == rec.group[i]]])
+        assert out[i] == pytest.approx(z[i] + field, abs=1e-6)
+    # "m" tops group 2 only because the strong "s" was never run there: its shifted z there is lower
+    assert out[7] - z[7] < 0 and out[7] < 1.0
+    np.testing.assert_array_equal(population_shifted_z(rec, z, 0.0), z.astype(np.float32))

@@ -47,6 +47,17 @@ def test_name_tokens_and_hashing_are_stable():
     assert (a == b).all() and a.max() < 512 and (a[0, :3] > 0).all()
 
 
+def test_a_saved_name_token_table_is_used_only_for_the_catalog_it_was_made_for(tmp_path):
+    from modellens_core.vocab import catalog_name_tokens, save_name_tokens
+    names = ["org/x-7b", "meta-llama/Llama-2-7b-hf", "bert-base-uncased"]
+    save_name_tokens(tmp_path / "t.safetensors", names, 512)
+    np.testing.assert_array_equal(catalog_name_tokens(tmp_path / "t.safetensors", names, 512), hash_tokens(names, 512))
+    other = names[:2] + ["my-lab/new-cnn"]              # another catalog, or other buckets: hashed afresh
+    np.testing.assert_array_equal(catalog_name_tokens(tmp_path / "t.safetensors", other, 512), hash_tokens(other, 512))
+    np.testing.assert_array_equal(catalog_name_tokens(tmp_path / "t.safetensors", names, 256), hash_tokens(names, 256))
+    np.testing.assert_array_equal(catalog_name_tokens(tmp_path / "missing", names, 512), hash_tokens(names, 512))
+
+
 def test_unseen_residual_scale_shrinks_only_unseen_models(tiny_checkpoints):
     import dataclasses
     model, vocab, _ = load_checkpoint(tiny_checkpoints)
@@ -132,3 +143,21 @@ def test_training_id_dropout_also_hides_the_evidence(tiny_checkpoints):
     model.cfg = dataclasses.replace(model.cfg, model_id_dropout=0.0)
     torch.manual_seed(0)
     assert not torch.allclose(model(batch, cf, strong)["residual"], outs[0])
+
+
+def test_description_noise_is_for_training_contexts_only(tiny_checkpoints):
+    import dataclasses
+    model, vocab, _ = load_checkpoint(tiny_checkpoints)
+    _, cf = two_models_one_context(model, vocab, seed=6)
+    model.cfg = dataclasses.replace(model.cfg, desc_noise=0.15, id_dropout=0.0, dataset_id_dropout=0.0)
+    model.eval()
+    assert torch.equal(model.context_view(cf), model.context_view(cf))
+    model.train()
+    torch.manual_seed(0)
+    noisy = model.context_view(cf)
+    assert not torch.allclose(noisy, model.context_view(cf))
+    model.cfg = dataclasses.replace(model.cfg, desc_noise=0.0)
+    model.eval()
+    clean = model.context_view(cf)
+    model.train()
+    assert torch.allclose(model.context_view(cf), clean)

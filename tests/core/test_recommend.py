@@ -81,7 +81,16 @@ def test_an_unknown_subset_is_reported_and_ranks_as_no_subset(rec):
 def test_the_app_checkpoint_ships_the_evidence_index_it_was_trained_with(rec, tiny_checkpoints):
     from modellens_core.train import training_evidence
     assert (tiny_checkpoints / "evidence.safetensors").exists()
-    rebuilt = training_evidence(rec.corpus, rec.corpus.split("production"), rec.cfg.evidence_k)
+    rebuilt = training_evidence(rec.corpus, rec.corpus.split("production"), rec.cfg)
     for table in ("pair_keys", "pair_z", "sub_keys", "task_keys", "task_sum", "fam_keys"):
         np.testing.assert_array_equal(getattr(rec.evidence, table), getattr(rebuilt, table))
     assert rec.evidence.subset_codes == rebuilt.subset_codes and rec.evidence.task_codes == rebuilt.task_codes
+
+
+def test_the_app_checkpoint_ships_its_catalog_name_tokens(rec, tiny_checkpoints):
+    from modellens_core.vocab import catalog_name_tokens, hash_tokens
+    names = rec.catalog["model"].tolist()
+    shipped = tiny_checkpoints / "name_tokens.safetensors"
+    assert shipped.exists()
+    np.testing.assert_array_equal(catalog_name_tokens(shipped, names, rec.cfg.name_buckets),
+                                  hash_tokens(names, rec.cfg.name_buckets))
