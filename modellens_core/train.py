@@ -235,7 +235,8 @@ def train(corpus: Corpus, cfg: RankerConfig, out: Path | None = None, progress: 
         save_checkpoint(model, cfg, p.vocab, out, summary)
         if cfg.setting == "production":  # the app loads it instead of rebuilding it from the records
             p.evidence.save(Path(out) / EVIDENCE)
-            save_name_tokens(Path(out) / NAME_TOKENS, corpus.models["model"].tolist(), cfg.name_buckets)
+            save_name_tokens(Path(out) / NAME_TOKENS, corpus.models["model"].tolist(), cfg.name_buckets,
+                             p.models["tokens"].numpy())  # hashed once, in prepare
     return model, p.vocab, summary
 
 

@@ -69,11 +69,12 @@ def names_key(names: list[str], buckets: int) -> str:
     return f"{len(names)}:{buckets}:{zlib.crc32(chr(10).join(map(str, names)).encode()):08x}"
 
 
-def save_name_tokens(path: Path, names: list[str], buckets: int) -> None:
-    """:func:`hash_tokens` of a catalog, saved (safetensors, int16: buckets < 32768) so that
-    loading the app does not re-tokenise ~95k names (~1 s)."""
+def save_name_tokens(path: Path, names: list[str], buckets: int, tokens: np.ndarray | None = None) -> None:
+    """:func:`hash_tokens` of a catalog (``tokens`` when already hashed), saved (safetensors, int16:
+    buckets <= 32768) so that loading the app does not re-tokenise ~95k names (~1 s)."""
     from safetensors.numpy import save_file
-    save_file({"tokens": hash_tokens(names, buckets).astype(np.int16)}, str(path),
+    tokens = hash_tokens(names, buckets) if tokens is None else np.asarray(tokens)
+    save_file({"tokens": tokens.astype(np.int16)}, str(path),
               metadata={"names": names_key(names, buckets)})
 
 
