@@ -64,9 +64,10 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sources", default=str(Path(__file__).resolve().parents[2] / "shared" / "data" / "sources"))
     ap.add_argument("--write", default=str(Path(__file__).resolve().parent / "results" / "transferability_check.md"))
+    ap.add_argument("--checkpoint", default=None, help="checkpoint folder (default: the shipped one)")
     args = ap.parse_args()
     truth = pd.read_csv(Path(args.sources) / "transferability" / "sfda_supervised_cnn11_finetune_acc.csv")
-    rec = Recommender.load()
+    rec = Recommender.load(checkpoint=args.checkpoint)
     recs = rec.corpus.records
     top1 = recs[(recs["dataset"] == "imagenet") & (recs["metric"] == "accuracy")
                 & recs["model"].str.startswith("torchvision/")].groupby("model")["score"].max()

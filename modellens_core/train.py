@@ -1,7 +1,9 @@
 """Training: ``python -m modellens_core train --config configs/production.json``.
 
-Samples batches of evaluation groups (each dataset gets equal total weight, so MTEB's
-hundreds of language subsets do not drown single-group benchmarks), up to
+Samples batches of evaluation groups (a dataset with n groups gets total weight
+n ** ``dataset_weight_power``: between "every dataset alike", where MTEB's hundreds of language
+subsets cannot drown single-group benchmarks, and "every group alike"; see
+:func:`group_sampling_weights`), up to
 ``items_per_group`` models per group, and minimises
 ``w_listwise * PlackettLuce + w_pairwise * BPR + w_pointwise * MSE(z head)
 + w_prior * PlackettLuce(prior alone)``. Early stopping
@@ -80,6 +82,15 @@ def evidence_index(corpus: Corpus, labels: pd.Series, cfg: RankerConfig) -> tupl
     return ev, ev.for_groups(group_table(corpus.records), corpus.datasets)
 
 
+def group_sampling_weights(dataset_of_group: pd.Series, power: float) -> np.ndarray:
+    """[G] dataset of each training group -> [G] sampling probabilities (sum 1): a dataset with n
+    groups gets n ** power in total, shared equally by its groups (0: every dataset alike, 1: every
+    group alike)."""
+    n = dataset_of_group.map(dataset_of_group.value_counts()).to_numpy(np.float64)
+    w = n ** (power - 1.0)
+    return w / w.sum()
+
+
 def prepare(corpus: Corpus, cfg: RankerConfig, labels: pd.Series | None = None) -> Prepared:
     rec = corpus.records
     labels = corpus.split(cfg.setting) if labels is None else labels
@@ -91,8 +102,7 @@ def prepare(corpus: Corpus, cfg: RankerConfig, labels: pd.Series | None = None) 
     train = train.sort_values(["group", "model"], kind="stable")
     gid, counts = np.unique(train["group"].to_numpy(), return_counts=True)
     offsets = np.concatenate([[0], np.cumsum(counts)])
-    ds_of_group = train.groupby("group")["dataset"].first().reindex(gid)
-    w = 1.0 / ds_of_group.map(ds_of_group.value_counts()).to_numpy(np.float64)
+    weights = group_sampling_weights(train.groupby("group")["dataset"].first().reindex(gid), cfg.dataset_weight_power)
     val = rec[labels.to_numpy() == "val"]
     val = val[val.groupby("group")["model"].transform("size") >= 2]
     groups = np.unique(val["group"].to_numpy())
@@ -105,7 +115,7 @@ def prepare(corpus: Corpus, cfg: RankerConfig, labels: pd.Series | None = None) 
     item_model = model_row.reindex(train["model"]).to_numpy(np.int64)
     return Prepared(vocab, catalog_features(vocab, corpus, cfg.name_buckets),
                     group_context(vocab, corpus, group_table(rec)), offsets,
-                    item_model, train["z"].to_numpy(np.float32), gid, w / w.sum(), val,
+                    item_model, train["z"].to_numpy(np.float32), gid, weights, val,
                     ev.for_rows(ev_ctx, item_model, train["group"].to_numpy()),
                     ev.for_rows(ev_ctx, val["model_row"].to_numpy(np.int64), val["group"].to_numpy()), ev)
 

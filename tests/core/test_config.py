@@ -22,6 +22,8 @@ def test_unknown_key_and_wrong_types_fail():
         RankerConfig.from_dict({"setting": "everything"})
     with pytest.raises(ValueError, match="items_per_group"):
         RankerConfig.from_dict({"items_per_group": 1})
+    with pytest.raises(ValueError, match="dataset_weight_power"):
+        RankerConfig.from_dict({"dataset_weight_power": 1.5})
 
 
 def test_round_trip_and_shipped_configs_are_valid():

@@ -34,3 +34,14 @@ def test_tiny_train_then_evaluate_every_setting(synthetic_assets, tiny_checkpoin
     for setting in EVAL_SETTINGS[1:]:
         out = evaluate_setting(corpus, setting, tiny_checkpoints, baselines=False, log=lambda *_: None)
         assert np.isfinite(out["modellens"]["tau_w"]) or out["modellens"]["groups"] == 0
+
+
+def test_group_sampling_weights_share_each_datasets_total():
+    import pandas as pd
+    from modellens_core.train import group_sampling_weights
+    ds = pd.Series(["a"] * 4 + ["b"])                       # dataset a has 4 groups, b has 1
+    for power, total_a in ((0.0, 1.0), (0.5, 2.0), (1.0, 4.0)):
+        w = group_sampling_weights(ds, power)
+        assert np.isclose(w.sum(), 1.0)
+        assert np.allclose(w[:4], w[0])                     # a's groups share its total equally
+        assert np.isclose(w[:4].sum() / w[4], total_a)      # a: 4 ** power against b: 1
