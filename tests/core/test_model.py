@@ -161,3 +161,22 @@ def test_description_noise_is_for_training_contexts_only(tiny_checkpoints):
     clean = model.context_view(cf)
     model.train()
     assert torch.allclose(model.context_view(cf), clean)
+
+
+def test_heads_give_the_same_residual_for_one_shared_or_per_row_contexts(tiny_checkpoints):
+    """heads() takes a matrix-vector product when each batch row has one context ([B, 1, c]) and an
+    elementwise product otherwise: both must give the same residual and z."""
+    model, _, _ = load_checkpoint(tiny_checkpoints)
+    g = torch.Generator().manual_seed(0)
+    B, L, h0 = 3, 5, model.first_m.out_features
+    c = model.cross_m.out_features
+    first_m, cross_m = torch.randn(B, L, h0, generator=g), torch.randn(B, L, c, generator=g)
+    first_c, cross_c = torch.randn(B, 1, h0, generator=g), torch.randn(B, 1, c, generator=g)
+    ev = torch.rand(B, L, EVIDENCE_DIM, generator=g)
+    with torch.no_grad():
+        shared = model.heads(first_m, cross_m, first_c, cross_c, ev)
+        per_row = model.heads(first_m, cross_m, first_c.expand(B, L, h0), cross_c.expand(B, L, c), ev)
+    for a, b in zip(shared, per_row):
+        assert a.shape == (B, L)
+        assert torch.allclose(a, b, atol=1e-5)
+    assert not torch.allclose(shared[0], shared[1])   # residual and z are different heads
