@@ -24,7 +24,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from modellens_core.encoder import TextEncoder  # noqa: E402
+from modellens_core.common.encoder import TextEncoder  # noqa: E402
 from modellens_core.transfer.descriptions import DATASETS  # noqa: E402
 from modellens_core.transfer.metarank import (  # noqa: E402
     SOURCES, FitConfig, MetricSelector, encode_inputs, leave_one_dataset_out, load_evidence, loo_splits,

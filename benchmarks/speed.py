@@ -45,7 +45,7 @@ DESCRIPTIONS = (
 
 def naive_scores(rec, feats: dict, query, q: np.ndarray) -> np.ndarray:
     """Scores [N] from the model's own forward over every candidate, nothing precomputed."""
-    from modellens_core.features import context_features
+    from modellens_core.ranker.features import context_features
     ctx = context_features(rec.vocab, [query.match or "[UNK]"], q[None, :], [query.task], [query.metric], [query.subset])
     with torch.no_grad():
         evidence = torch.from_numpy(rec.query_evidence(query, q, by_pairs=True))[None]
@@ -56,7 +56,7 @@ def naive_scores(rec, feats: dict, query, q: np.ndarray) -> np.ndarray:
 def naive_rank(rec, feats, names: np.ndarray, query, q, k: int = 20):
     """The catalog-wide order the app uses (rank level first, then score; ties by name) from
     the naive scores."""
-    from modellens_core.recommend import EVALUATED_FIRST
+    from modellens_core.serving.recommender import EVALUATED_FIRST
     score = naive_scores(rec, feats, query, q)
     key = score + EVALUATED_FIRST * rec.rank_level(query, np.arange(len(names)))
     order = np.lexsort((names, -key))
@@ -75,8 +75,8 @@ def main() -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
 
-    from modellens_core.features import model_features
-    from modellens_core.recommend import Recommender
+    from modellens_core.ranker.features import model_features
+    from modellens_core.serving.recommender import Recommender
     import sentence_transformers  # noqa: F401  (the encoder's import: ~3 s, counted with the imports)
     t_import = time.perf_counter() - T0
     t = time.perf_counter()

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from modellens_core import Recommender  # noqa: E402
-from modellens_core.metrics import tau_w  # noqa: E402
+from modellens_core.common.metrics import tau_w  # noqa: E402
 
 DESCRIPTIONS = {
     "aircraft": "FGVC-Aircraft: about 10,000 photographs of aircraft, fine-grained classification into 100 "

@@ -5,6 +5,6 @@ __all__ = ["Recommender"]
 
 def __getattr__(name):
     if name == "Recommender":  # lazy: importing the package does not load torch
-        from .recommend import Recommender
+        from .serving.recommender import Recommender
         return Recommender
     raise AttributeError(name)

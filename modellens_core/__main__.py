@@ -14,12 +14,12 @@ def _assets() -> Path:
 
 
 def _build_corpus(a):
-    from .build_corpus import build
+    from .build.build_corpus import build
     build(a.sources, a.out, only=a.only or None, encode=not a.no_encode)
 
 
 def _ingest_hub(a):
-    from .ingest.hub_cards import cli_ingest_hub
+    from .build.ingest.hub_cards import cli_ingest_hub
     return cli_ingest_hub(a.rest)
 
 
@@ -27,10 +27,11 @@ def _train(a):
     import os
     from pathlib import Path
 
-    from .config import RankerConfig
-    from .data import CHECKPOINTS, Corpus
-    from .manifest import write_manifest
-    from .train import train
+    from .ranker.config import RankerConfig
+    from .build.corpus import Corpus
+    from .common.paths import CHECKPOINTS
+    from .build.manifest import write_manifest
+    from .ranker.train import train
     cfg = RankerConfig.from_json(Path(a.config))
     out = Path(a.out) if a.out else (CHECKPOINTS if cfg.setting == "production" else CHECKPOINTS / "eval" / cfg.setting)
     _, _, summary = train(Corpus(Path(a.assets)), cfg, out=out)
@@ -43,12 +44,12 @@ def _train(a):
 
 
 def _evaluate(a):
-    from .evaluate import cli
+    from .evaluation.harness import cli
     return cli(a)
 
 
 def _recommend(a):
-    from .recommend import InputError, Recommender
+    from .serving.recommender import InputError, Recommender
     rec = Recommender.load(Path(a.assets), Path(a.checkpoints))
     try:
         table = rec.recommend(a.description, task=a.task, metric=a.metric, top_k=a.top_k,
@@ -71,7 +72,7 @@ def _recommend(a):
 
 
 def _build_atlas(a):
-    from .atlas import cli_build_atlas
+    from .serving.atlas import cli_build_atlas
     return cli_build_atlas(a.rest)
 
 
@@ -91,7 +92,7 @@ def main(argv=None) -> int:
                        add_help=False)
     h.add_argument("rest", nargs=argparse.REMAINDER)
     t = sub.add_parser("train", help="train the ranker for one setting")
-    t.add_argument("--config", required=True, help="JSON config (see modellens_core/configs/)")
+    t.add_argument("--config", required=True, help="JSON config (see modellens_core/ranker/configs/)")
     t.add_argument("--assets", default=str(_assets()))
     t.add_argument("--out", help="checkpoint folder (default: checkpoints/ or checkpoints/eval/<setting>/)")
     e = sub.add_parser("evaluate", help="evaluate the shipped checkpoints and the baselines")
@@ -119,7 +120,7 @@ def main(argv=None) -> int:
     try:
         return int(handler(a) or 0)
     except Exception as exc:  # one clear line, not a traceback, for expected failures
-        from .ingest.base import SourceFileError
+        from .build.ingest.base import SourceFileError
         if isinstance(exc, (SourceFileError, FileNotFoundError, ValueError)):
             print(f"error: {exc}", file=sys.stderr)
             return 2

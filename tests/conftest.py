@@ -25,10 +25,10 @@ def synthetic_assets(tmp_path_factory):
 @pytest.fixture(scope="session")
 def tiny_checkpoints(synthetic_assets):
     """checkpoints/ (production) and checkpoints/eval/<setting>/ for the synthetic corpus."""
-    from modellens_core.config import RankerConfig
-    from modellens_core.data import Corpus
-    from modellens_core.manifest import write_manifest
-    from modellens_core.train import train
+    from modellens_core.ranker.config import RankerConfig
+    from modellens_core.build.corpus import Corpus
+    from modellens_core.build.manifest import write_manifest
+    from modellens_core.ranker.train import train
     corpus = Corpus(synthetic_assets)
     ck = synthetic_assets.parent / "checkpoints"
     for setting in ("production", "completion", "new_datasets", "new_models", "heldout_families"):

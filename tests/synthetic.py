@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from modellens_core.build_corpus import build_from_results
-from modellens_core.ingest.base import DropReport, make_result
+from modellens_core.build.build_corpus import build_from_results
+from modellens_core.build.ingest.base import DropReport, make_result
 
 LLM_DATASETS = [(f"textbench-{i}", "multiple-choice-qa", f"A multiple choice exam about topic {i} for language models.")
                 for i in range(8)]

@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..metrics import tau_w
+from ..common.metrics import tau_w
 from .descriptions import DATASETS, ESTIMATORS, SOURCE_COLUMNS, dataset_key, estimator_text
 
 SOURCES = Path(__file__).resolve().parents[3] / "shared" / "data" / "sources" / "transferability"
@@ -153,7 +153,7 @@ class MetricSelector:
         """All estimators ranked for a dataset description (see :meth:`rank_embedding`);
         ``attrs["neighbours"]``: the training datasets nearest the description (name, cosine)."""
         if encoder is None:
-            from ..encoder import TextEncoder
+            from ..common.encoder import TextEncoder
             encoder = TextEncoder()
         q = np.asarray(encoder.encode([str(description)])[0], dtype=np.float64)
         out = self.rank_embedding(q)
@@ -273,7 +273,7 @@ def _fit_from_sources(sources: Path, encoder) -> MetricSelector:
 
 @lru_cache(maxsize=2)
 def _fit_default_cached(sources: str) -> MetricSelector:
-    from ..encoder import TextEncoder
+    from ..common.encoder import TextEncoder
     return _fit_from_sources(Path(sources), TextEncoder())
 
 
@@ -313,9 +313,9 @@ def leave_one_dataset_out(evidence: pd.DataFrame, dataset_emb, estimator_emb,
 def build(assets: Path | str | None = None, sources: Path | str | None = None, encoder=None) -> Path:
     """Fit on all datasets, run the leave-one-dataset-out check (stored with the selector so the
     app can say how much to trust it) and write ``<assets>/transfer/metarank.json``; returns its path."""
-    from ..data import ASSETS
+    from ..common.paths import ASSETS
     if encoder is None:
-        from ..encoder import TextEncoder
+        from ..common.encoder import TextEncoder
         encoder = TextEncoder()
     evidence = load_evidence(sources)
     ds, es = encode_inputs(evidence, encoder)
@@ -338,7 +338,7 @@ def load_selector(path: Path | str | None = None) -> MetricSelector:
 def _load_default() -> MetricSelector:
     import os
 
-    from ..data import ASSETS
+    from ..common.paths import ASSETS
     for root in (os.environ.get("MODELLENS_ASSETS"), ASSETS):
         if root and (Path(root) / ASSET).is_file():
             return _load_cached(str((Path(root) / ASSET).resolve()))

@@ -56,7 +56,7 @@ class Uploads:
 
     @property
     def data(self):
-        """What :func:`modellens_core.transfer_rank.feature_augmented_ranking` takes."""
+        """What :func:`modellens_core.serving.feature_ranking.feature_augmented_ranking` takes."""
         return self.arrays if self.arrays is not None else self.scores
 
 

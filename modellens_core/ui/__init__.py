@@ -1,6 +1,6 @@
 """The Gradio Space: one module per tab, each with a ``render(demo)`` that builds its tab's
 components and wires its named endpoint. No scoring logic lives here: the tabs call
-:mod:`modellens_core.recommend`, :mod:`modellens_core.atlas` and :mod:`modellens_core.priors`."""
+:mod:`modellens_core.serving.recommender`, :mod:`modellens_core.serving.atlas` and :mod:`modellens_core.serving.priors`."""
 from __future__ import annotations
 
 import importlib

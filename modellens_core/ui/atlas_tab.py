@@ -2,7 +2,7 @@
 placed in both as a star, search, and a force-directed view of the query's neighbourhood.
 
 Coordinates come from ``assets/atlas/`` (built offline by ``build-atlas``); this module only
-reads them (:class:`modellens_core.atlas.Atlas`) and draws. All text that reaches a plotly
+reads them (:class:`modellens_core.serving.atlas.Atlas`) and draws. All text that reaches a plotly
 label or hover is HTML-escaped: names come from public sources and the query from the user.
 """
 from __future__ import annotations
@@ -18,8 +18,8 @@ import plotly.graph_objects as go
 from gradio.context import get_render_context
 from plotly.colors import qualitative
 
-from ..atlas import Atlas, neighbourhood
-from ..recommend import InputError
+from ..serving.atlas import Atlas, neighbourhood
+from ..serving.recommender import InputError
 from .render import md_escape
 from .state import assets_dir, checkpoints_dir, recommender
 

@@ -1,5 +1,5 @@
 """Priors tab: what the ranker's structural prior learned (size curve per task domain, family x
-task-domain heatmap). Computed from the loaded checkpoint (:mod:`modellens_core.priors`)."""
+task-domain heatmap). Computed from the loaded checkpoint (:mod:`modellens_core.serving.priors`)."""
 from __future__ import annotations
 
 import html
@@ -8,7 +8,7 @@ import gradio as gr
 import plotly.graph_objects as go
 from plotly.colors import qualitative
 
-from ..priors import KNOWN_SIZES, family_heatmap, size_curve, trained_domains
+from ..serving.priors import KNOWN_SIZES, family_heatmap, size_curve, trained_domains
 from .atlas_tab import when_opened
 from .state import recommender
 

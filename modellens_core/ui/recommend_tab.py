@@ -19,9 +19,9 @@ import gradio as gr
 import numpy as np
 import pandas as pd
 
-from ..metric_names import canonical_metric
-from ..pool import fitting_modalities, propose_replacements
-from ..recommend import MAX_DESCRIPTION_CHARS, MAX_SUBSET_CHARS, InputError, clean_text
+from ..common.metric_names import canonical_metric
+from ..serving.pool import fitting_modalities, propose_replacements
+from ..serving.recommender import MAX_DESCRIPTION_CHARS, MAX_SUBSET_CHARS, InputError, clean_text
 from .render import empty_frame, fmt_params, md_escape, round_floats, user_facing, warn_line
 from .state import recommender, shared
 

@@ -11,7 +11,7 @@ import re
 import gradio as gr
 import pandas as pd
 
-from ..recommend import InputError
+from ..serving.recommender import InputError
 
 log = logging.getLogger("modellens.ui")
 

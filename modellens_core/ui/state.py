@@ -10,7 +10,7 @@ import threading
 import weakref
 from pathlib import Path
 
-from ..data import ASSETS, CHECKPOINTS
+from ..common.paths import ASSETS, CHECKPOINTS
 
 _lock = threading.Lock()
 _recommender = None
@@ -29,7 +29,7 @@ def recommender():
     global _recommender
     with _lock:
         if _recommender is None:
-            from ..recommend import Recommender
+            from ..serving.recommender import Recommender
             _recommender = Recommender.load(assets_dir(), checkpoints_dir())
             # a server encodes many single descriptions concurrently: build the encoder's traced
             # one-text path (it runs without holding the GIL) beside the start-up

@@ -3,7 +3,7 @@ transferability estimators fused with the ranker, and which estimator to trust f
 
 Endpoints: ``/transfer`` (description, files, weight, fuse_recommended -> results, status,
 estimators ranked, recommendation, evidence) and ``/metric_selection`` (description -> estimators
-ranked, recommendation, evidence). Scoring lives in :mod:`modellens_core.transfer_rank` and
+ranked, recommendation, evidence). Scoring lives in :mod:`modellens_core.serving.feature_ranking` and
 :mod:`modellens_core.transfer.metarank`; this module only renders.
 """
 from __future__ import annotations
@@ -11,11 +11,11 @@ from __future__ import annotations
 import gradio as gr
 import pandas as pd
 
-from ..recommend import MAX_DESCRIPTION_CHARS, InputError, clean_text
+from ..serving.recommender import MAX_DESCRIPTION_CHARS, InputError, clean_text
 from ..transfer import ESTIMATORS
 from ..transfer.metarank import load_selector
 from ..transfer.uploads import MAX_FILE_BYTES, MAX_FILES, parse_uploads
-from ..transfer_rank import FUSION_RULE, feature_augmented_ranking
+from ..serving.feature_ranking import FUSION_RULE, feature_augmented_ranking
 from .render import empty_frame, md_escape, round_floats, user_facing, warn_line
 from .state import recommender
 

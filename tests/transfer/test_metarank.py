@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from modellens_core.data import ASSETS
-from modellens_core.metrics import tau_w
+from modellens_core.common.paths import ASSETS
+from modellens_core.common.metrics import tau_w
 from modellens_core.transfer import metarank
 from modellens_core.transfer.descriptions import ESTIMATORS, dataset_key
 from modellens_core.transfer.metarank import (

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from modellens_core.atlas import build_atlas, pca_project
+from modellens_core.serving.atlas import build_atlas, pca_project
 from modellens_core.ui import atlas_tab, priors_tab, state
 
 XSS = "<script>alert(1)</script>"

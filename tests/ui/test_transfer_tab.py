@@ -116,7 +116,7 @@ def test_malformed_uploads_give_messages(client, tmp_path, npz_files):
 
 
 def test_python_api_matches_the_ranker_at_weight_zero(app_url):
-    from modellens_core.transfer_rank import feature_augmented_ranking
+    from modellens_core.serving.feature_ranking import feature_augmented_ranking
     from modellens_core.ui.state import recommender
     rng = np.random.default_rng(0)
     labels = np.arange(40) % 2
