@@ -1,6 +1,6 @@
 """Command line: ``python -m modellens_core <command> ...``.
 
-Commands: build-corpus, ingest-hub, train, evaluate, recommend, build-atlas, build-priors.
+Commands: build-corpus, ingest-hub, train, evaluate, recommend, build-atlas.
 """
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from pathlib import Path
 
 
 def _assets() -> Path:
-    return Path(__file__).resolve().parent.parent / "assets"
+    from .common.paths import ASSETS
+    return ASSETS
 
 
 def _build_corpus(a):
@@ -49,15 +50,18 @@ def _evaluate(a):
 
 
 def _recommend(a):
-    from .serving.recommender import InputError, Recommender
+    from .serving.inputs import InputError
+    from .serving.recommender import Recommender
+    from .serving.request import Filters, RankRequest
     rec = Recommender.load(Path(a.assets), Path(a.checkpoints))
     try:
-        table = rec.recommend(a.description, task=a.task, metric=a.metric, top_k=a.top_k,
-                              max_params_b=a.max_params, subset=a.subset)
+        ranking = rec.recommend(RankRequest(a.description, a.task, a.metric, a.subset or "", top_k=a.top_k,
+                                            filters=Filters(max_params_b=a.max_params)))
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    for note in table.attrs.get("notices", []):
+    table = ranking.table
+    for note in ranking.notices:
         print(f"note: {note}", file=sys.stderr)
     cols = ["rank", "model", "score", "predicted_z", "prior", "residual", "params_b", "family", "seen"]
     if a.format == "csv":
@@ -65,8 +69,9 @@ def _recommend(a):
     elif a.format == "json":
         print(table.to_json(orient="records", indent=1))
     else:
-        print(f"task: {table.attrs['task']}{' (inferred)' if table.attrs['task_inferred'] else ''}   "
-              f"metric: {table.attrs['metric']}{' (inferred)' if table.attrs['metric_inferred'] else ''}")
+        q = ranking.query
+        print(f"task: {q.task}{' (inferred)' if q.task_inferred else ''}   "
+              f"metric: {q.metric}{' (inferred)' if q.metric_inferred else ''}")
         print(table[cols].to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     return 0
 
@@ -110,11 +115,9 @@ def main(argv=None) -> int:
     r.add_argument("--subset", help='languages or configuration evaluated, e.g. "hin_Deva-eng_Latn" or "fr"')
     r.add_argument("--format", choices=("table", "csv", "json"), default="table")
     r.add_argument("--assets", default=str(_assets()))
-    r.add_argument("--checkpoints", default=str(_assets().parent / "checkpoints"))
+    r.add_argument("--checkpoints", default=str(_assets().parent / "checkpoints"))   # common.paths.CHECKPOINTS
     ba = sub.add_parser("build-atlas", help="compute the Atlas maps into assets/atlas", add_help=False)
     ba.add_argument("rest", nargs=argparse.REMAINDER)
-    for name, register in _EXTRA.items():
-        register(sub)
     a = p.parse_args(argv)
     handler = COMMANDS[a.cmd]
     try:
@@ -126,8 +129,6 @@ def main(argv=None) -> int:
             return 2
         raise
 
-
-_EXTRA: dict = {}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 
 from ..common.encoder import dequantize
-from ..common.paths import ASSETS
 
 
 
@@ -55,7 +54,3 @@ class Corpus:
     @cached_property
     def dataset_emb(self) -> np.ndarray:
         return self._emb("dataset")
-
-
-def load_corpus(root: Path | None = None) -> Corpus:
-    return Corpus(Path(root) if root else ASSETS)

@@ -1,4 +1,4 @@
-"""The four evaluation settings of DESIGN §4, each a train/val/test label per record.
+"""The four evaluation settings, each a train/val/test label per record.
 
 * completion: in groups with >= 20 models, 20% of the models' scores -> test, and 10% of the
   rest -> val (the same way), the remainder -> train.

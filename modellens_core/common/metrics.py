@@ -1,4 +1,4 @@
-"""Ranking metrics for model recommendation (DESIGN.md §6).
+"""Ranking metrics for model recommendation.
 
 Every metric takes the scores of ONE evaluation group, ``true`` (observed, direction-corrected,
 higher is better, e.g. the within-group z) and ``pred`` (predicted, higher is better), both of

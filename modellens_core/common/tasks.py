@@ -1,8 +1,7 @@
 """Canonical task names (HF pipeline-tag style) and their coarse task domain.
 
-Domains: text, vision, speech, code, multimodal. The prior may be conditioned on the domain.
-Adapters use these names; an unknown task is mapped to domain "text" by ``task_domain``
-only if it looks textual, else "other" (and the corpus build reports it).
+Domains: text, vision, speech, code, multimodal, and "other" for a task not in ``TASK_DOMAIN``
+(``task_domain``). The prior is conditioned on the domain. Adapters use these names.
 """
 from __future__ import annotations
 

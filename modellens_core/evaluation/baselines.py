@@ -1,4 +1,4 @@
-"""Baseline rankers evaluated by the same harness as the ModelLens ranker (DESIGN.md §6).
+"""Baseline rankers evaluated by the same harness as the ModelLens ranker.
 
 Interface (used by the evaluation harness)::
 

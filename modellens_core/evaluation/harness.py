@@ -3,7 +3,7 @@
 For each setting (completion, new datasets, new models, held-out families) the ranker trained
 for that setting (``checkpoints/eval/<setting>/``, same architecture and config as the shipped
 app checkpoint, trained on that setting's train part only) and every baseline are scored on the
-setting's test part by the same metrics (DESIGN §6): per group over the models with a true
+setting's test part by the same metrics: per group over the models with a true
 score there, then the plain mean over groups.
 """
 from __future__ import annotations
@@ -20,7 +20,8 @@ from ..build.corpus import Corpus
 from ..common.paths import CHECKPOINTS
 from ..ranker.features import catalog_features, group_context, group_table
 from ..common.metrics import evaluate_groups
-from ..ranker.train import directed, evidence_index, load_checkpoint, predict_rows, train_z
+from ..ranker.checkpoint import Checkpoint
+from ..ranker.train import directed, evidence_index, predict_rows, train_z
 
 EVAL_SETTINGS = ("completion", "new_datasets", "new_models", "heldout_families")
 METRIC_KEYS = ("tau_w", "ndcg@10", "ndcg@10_random", "hit@1", "hit@10", "overlap@10", "groups")
@@ -40,13 +41,13 @@ def test_rows(corpus: Corpus, labels: pd.Series) -> pd.DataFrame:
 
 def ranker_scores(corpus: Corpus, checkpoint: Path, test: pd.DataFrame, labels: pd.Series) -> np.ndarray:
     """The checkpoint's scores of the ``test`` rows; evidence comes from the ``labels``' train part."""
-    model, vocab, _ = load_checkpoint(checkpoint)
+    model, vocab, _ = Checkpoint(checkpoint).load()
     feats = catalog_features(vocab, corpus, model.cfg.name_buckets)
     ctxs = group_context(vocab, corpus, group_table(corpus.records))
     rows = pd.Series(np.arange(len(corpus.models)), index=corpus.models["model"]).reindex(test["model"]).to_numpy()
     ev, ev_ctx = evidence_index(corpus, labels, model.cfg)
     evidence = ev.for_rows(ev_ctx, rows, test["group"].to_numpy())
-    return predict_rows(model, feats, ctxs, rows, test["group"].to_numpy(), evidence)["score"]
+    return predict_rows(model, feats, ctxs, rows, test["group"].to_numpy(), evidence).score
 
 
 def _summary(test: pd.DataFrame, pred: np.ndarray) -> dict:

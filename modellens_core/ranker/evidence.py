@@ -6,7 +6,7 @@ the context's own dataset family (a new dataset has none in training, so trainin
 see its own either), and weight them by softmax(similarity / temperature). For each model the
 evidence vector is
 
-    [ z_subset, cov_subset, z_dataset, cov_dataset, z_task, cov_task, top_sim ]
+    [ z_subset, cov_subset, z_dataset, cov_dataset, z_task, cov_task, top_sim ]   (``Slot``)
 
 * z_dataset   weighted mean over the neighbours the model was scored on of its mean training
               z there (higher = better); cov_dataset = the weight those neighbours carry (0-1)
@@ -35,6 +35,19 @@ import numpy as np
 import pandas as pd
 from safetensors import safe_open
 from safetensors.numpy import save_file
+
+
+
+class Slot:
+    """The evidence vector's layout: the one place that says which slot holds what."""
+    SUBSET_Z, SUBSET_COV, DATASET_Z, DATASET_COV, TASK_Z, TASK_COV, TOP_SIM = range(7)
+    # (z, coverage) pairs, in the order of the model's direct evidence weights
+    Z_COVERAGE = ((SUBSET_Z, SUBSET_COV), (DATASET_Z, DATASET_COV), (TASK_Z, TASK_COV))
+    SUBSET = slice(SUBSET_Z, SUBSET_COV + 1)        # hidden together with the query's subset
+    NEIGHBOURS = slice(SUBSET_Z, DATASET_COV + 1)   # from the nearest known datasets
+    TASK = slice(TASK_Z, TASK_COV + 1)              # from the query's task
+    RECORDS = slice(SUBSET_Z, TOP_SIM)              # every slot that comes from the model's own records
+
 
 EVIDENCE_DIM = 7
 TASK_SHRINK = 2.0   # cov_task = n / (n + TASK_SHRINK) for n datasets of the task
@@ -255,8 +268,8 @@ class NeighbourEvidence:
                 s_t[at] -= v[keep, 0]
                 n_t[at] -= v[keep, 1]
         out = np.zeros((n_out, EVIDENCE_DIM), np.float32)
-        out[:, 4:6] = _task_part(s_t, n_t)
-        out[:, 6] = top
+        out[:, Slot.TASK] = _task_part(s_t, n_t)
+        out[:, Slot.TOP_SIM] = top
         cols_d = [_column(self._pair_col, d) for d in np.asarray(nbr, np.int64)]
         cols_s = [_column(self._sub_col, d * n_s + subset) for d in np.asarray(nbr, np.int64)] if subset >= 0 else []
         placed = [(at, z[keep]) for m, z in cols_d + cols_s for at, keep in [place(m)]]
@@ -272,7 +285,7 @@ class NeighbourEvidence:
                 zd[i, j], fd[i, j] = z, True
             else:
                 zs[i, j - len(cols_d)], fs[i, j - len(cols_d)] = z, True
-        out[touched, :4] = _neighbour_part(np.broadcast_to(np.asarray(w, np.float32), shape), zs, fs, zd, fd)
+        out[touched, Slot.NEIGHBOURS] = _neighbour_part(np.broadcast_to(np.asarray(w, np.float32), shape), zs, fs, zd, fd)
         return out
 
 
@@ -291,19 +304,19 @@ def _column(table, c: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _neighbour_part(w, zs, fs, zd, fd) -> np.ndarray:
-    """Weighted means over found neighbours and their coverage -> [N, 4]."""
+    """Weighted means over found neighbours and their coverage -> [N, 4] (``Slot.NEIGHBOURS``)."""
     ws, wd = w * fs, w * fd
     cs, cd = ws.sum(1), wd.sum(1)
     return np.stack([(ws * zs).sum(1) / np.maximum(cs, 1e-12), cs, (wd * zd).sum(1) / np.maximum(cd, 1e-12), cd], 1)
 
 
 def _task_part(s_t, n_t) -> np.ndarray:
-    """Mean z over the task's datasets and its shrunk coverage -> [N, 2]."""
+    """Mean z over the task's datasets and its shrunk coverage -> [N, 2] (``Slot.TASK``)."""
     n_t = np.maximum(n_t, 0.0)
     return np.stack([np.where(n_t > 0, s_t / np.maximum(n_t, 1e-12), 0.0), n_t / (n_t + TASK_SHRINK)], 1)
 
 
 def _combine(w, zs, fs, zd, fd, top, s_t, n_t) -> np.ndarray:
-    """The evidence vectors [N, EVIDENCE_DIM] from their parts."""
+    """The evidence vectors [N, EVIDENCE_DIM] from their parts, in ``Slot`` order."""
     return np.concatenate([_neighbour_part(w, zs, fs, zd, fd), _task_part(s_t, n_t),
                            np.asarray(top, np.float32)[:, None]], 1).astype(np.float32)

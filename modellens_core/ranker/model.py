@@ -21,18 +21,20 @@ residual comes from name tokens and metadata only, and is shrunk towards the pri
                  the continuous log10 size, so the Priors tab shows exactly what it learned.
 
 The first layer is split into a model part and a context part so that inference can
-precompute the model part for the whole catalog (see :mod:`recommend`). Row 0 of every
+precompute the model part for the whole catalog: :mod:`engine`, beside this file, is the one
+place that scores with a trained model (training's validation, evaluation, the app). Row 0 of every
 embedding table is the trained [UNK] row; ID dropout replaces IDs by it during training.
 """
 from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
 from torch import nn
 
 from .config import RankerConfig
-from .evidence import EVIDENCE_DIM
+from .evidence import EVIDENCE_DIM, Slot
 
 CROSS_DIM = 32  # rank of the bilinear model x context term
 LOGP_DIM = 2    # [log10(params in billions) or 0, 1 if the size is known else 0]
@@ -149,17 +151,21 @@ class ModelLens(nn.Module):
 
     def evidence_direct(self, evidence: torch.Tensor) -> torch.Tensor:
         """The direct evidence term [...]: weights x (z x coverage) on subset, dataset and task."""
-        return (self.evidence_weight[0] * evidence[..., 0] * evidence[..., 1]
-                + self.evidence_weight[1] * evidence[..., 2] * evidence[..., 3]
-                + self.evidence_weight[2] * evidence[..., 4] * evidence[..., 5])
+        return sum(w * evidence[..., z] * evidence[..., cov] for w, (z, cov) in zip(self.evidence_weight, Slot.Z_COVERAGE))
 
-    def combine(self, prior: torch.Tensor, residual: torch.Tensor, seen: torch.Tensor) -> torch.Tensor:
-        """The ranking score from the prior, the residual and whether each model was seen in
-        training (bool, same shape; at inference an unseen model has ID 0 = [UNK])."""
+    def combine(self, prior, residual, seen):
+        """(residual as it counts, score) from the prior, the residual and whether each model was
+        seen in training (bool, same shape): score = (prior + s x residual) / tau, with s =
+        ``unseen_residual_scale`` for unseen models at inference (1 in training). The one
+        implementation of the shrink; takes torch tensors (training) or numpy arrays (the engine)."""
         s = self.cfg.unseen_residual_scale
-        if s != 1.0 and not self.training:
-            residual = torch.where(seen, residual, residual * s)
-        return (prior + residual) / self.tau
+        if isinstance(residual, torch.Tensor):
+            if s != 1.0 and not self.training:
+                residual = torch.where(seen, residual, residual * s)
+            return residual, (prior + residual) / self.tau
+        if s != 1.0:
+            residual = np.where(seen, residual, residual * np.float32(s))
+        return residual, (prior + residual) / float(self.tau.detach())
 
     @property
     def tau(self) -> torch.Tensor:
@@ -175,18 +181,22 @@ class ModelLens(nn.Module):
         if self.training and self.cfg.subset_dropout > 0:  # queries often name no subset: hide it (and its evidence)
             keep = torch.rand(B, device=ctx["subset"].device) >= self.cfg.subset_dropout
             ctx = {**ctx, "subset": ctx["subset"] * keep[:, None]}
-            evidence = torch.cat([evidence[..., :2] * keep[:, None, None], evidence[..., 2:]], -1)
+            hide = torch.ones(EVIDENCE_DIM, device=evidence.device)
+            hide[Slot.SUBSET] = 0
+            evidence = evidence * torch.where(keep[:, None, None], torch.ones_like(hide), hide)
         flat = {k: v.reshape(B * L, *v.shape[2:]) for k, v in models.items()}
         if self.training and self.cfg.model_id_dropout > 0:
             # look like an unseen model: no ID, and no records, so no evidence either (top similarity stays)
             unseen = torch.rand(B, L, device=evidence.device) < self.cfg.model_id_dropout
             flat["mid"] = torch.where(unseen.reshape(-1), torch.zeros_like(flat["mid"]), flat["mid"])
-            evidence = torch.cat([evidence[..., :-1] * ~unseen[..., None], evidence[..., -1:]], -1)
+            records = torch.zeros(EVIDENCE_DIM, dtype=torch.bool, device=evidence.device)
+            records[Slot.RECORDS] = True
+            evidence = torch.where(unseen[..., None] & records, torch.zeros_like(evidence), evidence)
         first_m, cross_m = self.model_part(self.model_view(flat))
         first_c, cross_c = self.context_part(self.context_view(ctx))
         residual, z = self.heads(first_m.view(B, L, -1), cross_m.view(B, L, -1),
                                  first_c[:, None, :], cross_c[:, None, :], evidence)
         prior = self.prior(flat["size"].view(B, L), flat["family"].view(B, L), ctx["domain"][:, None].expand(B, L),
                            flat["logp"].view(B, L, -1))
-        seen = flat["mid"].view(B, L) > 0
-        return {"score": self.combine(prior, residual, seen), "prior": prior, "residual": residual, "z": z}
+        residual, score = self.combine(prior, residual, flat["mid"].view(B, L) > 0)
+        return {"score": score, "prior": prior, "residual": residual, "z": z}

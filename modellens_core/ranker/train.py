@@ -12,7 +12,6 @@ present, and multi-process with ``torchrun`` (DDP; gloo on the CPU, nccl on GPUs
 """
 from __future__ import annotations
 
-import json
 import os
 import time
 from dataclasses import dataclass
@@ -22,7 +21,6 @@ import numpy as np
 import pandas as pd
 import torch
 import torch.distributed as dist
-from safetensors.torch import load_file, save_file
 from tqdm import tqdm
 
 from .config import RankerConfig
@@ -31,8 +29,10 @@ from .evidence import EVIDENCE_DIM, NeighbourEvidence, population_shifted_z
 from .features import catalog_features, group_context, group_table, take
 from .losses import bpr_loss, plackett_luce_loss, pointwise_mse_loss
 from ..common.metrics import evaluate_groups
+from .checkpoint import Checkpoint, build_model
+from .engine import Engine, Scores
 from .model import ModelLens
-from .vocab import Vocabulary, save_name_tokens
+from .vocab import Vocabulary
 
 
 def directed(rec: pd.DataFrame) -> np.ndarray:
@@ -120,10 +120,6 @@ def prepare(corpus: Corpus, cfg: RankerConfig, labels: pd.Series | None = None) 
                     ev.for_rows(ev_ctx, val["model_row"].to_numpy(np.int64), val["group"].to_numpy()), ev)
 
 
-def build_model(cfg: RankerConfig, vocab: Vocabulary) -> ModelLens:
-    return ModelLens(cfg, **vocab.sizes_of_tables())
-
-
 def sample_batch(p: Prepared, cfg: RankerConfig, rng: np.random.Generator):
     """[B, L] catalog rows, z targets, mask and the B group ids."""
     B, L = cfg.groups_per_batch, cfg.items_per_group
@@ -142,40 +138,23 @@ def sample_batch(p: Prepared, cfg: RankerConfig, rng: np.random.Generator):
             torch.from_numpy(ev))
 
 
-@torch.no_grad()
 def predict_rows(model: ModelLens, models: dict, contexts: dict, model_rows: np.ndarray, groups: np.ndarray,
-                 evidence: np.ndarray, chunk: int = 131072) -> dict[str, np.ndarray]:
-    """Score (catalog model row, group) pairs: score, prior, residual, z [N].
-
-    The model-side and context-side parts are computed once per distinct model and group, then
-    gathered per pair (the same split of the first layer the inference engine uses)."""
-    was = model.training
-    model.eval()
+                 evidence: np.ndarray) -> Scores:
+    """Scores of (catalog model row, group) pairs through the engine: each side is computed once
+    per distinct model and group, then gathered per pair."""
+    engine = Engine(model)
     m_uniq, m_inv = np.unique(np.asarray(model_rows, dtype=np.int64), return_inverse=True)
     g_uniq, g_inv = np.unique(np.asarray(groups, dtype=np.int64), return_inverse=True)
-    mf = take(models, torch.from_numpy(m_uniq))
-    cf = take(contexts, torch.from_numpy(g_uniq))
-    first_m, cross_m = model.model_part(model.model_view(mf))
-    first_c, cross_c = model.context_part(model.context_view(cf))
-    out = {k: [] for k in ("score", "prior", "residual", "z")}
-    for s in range(0, len(m_inv), chunk):
-        mi = torch.from_numpy(m_inv[s:s + chunk])
-        gi = torch.from_numpy(g_inv[s:s + chunk])
-        ev = torch.from_numpy(np.ascontiguousarray(evidence[s:s + chunk], dtype=np.float32))
-        residual, z = model.heads(first_m[mi], cross_m[mi], first_c[gi], cross_c[gi], ev)
-        prior = model.prior(mf["size"][mi], mf["family"][mi], cf["domain"][gi], mf["logp"][mi])
-        score = model.combine(prior, residual, mf["mid"][mi] > 0)
-        for k, v in (("score", score), ("prior", prior), ("residual", residual), ("z", z)):
-            out[k].append(v.float().cpu().numpy())
-    model.train(was)
-    return {k: np.concatenate(v) if v else np.zeros(0, np.float32) for k, v in out.items()}
+    ms = engine.model_side(take(models, torch.from_numpy(m_uniq)))
+    cs = engine.context_side(take(contexts, torch.from_numpy(g_uniq)))
+    return engine.pairs(ms, cs, m_inv, g_inv, evidence)
 
 
 def validate(model: ModelLens, p: Prepared) -> float:
     if p.val.empty:
         return float("nan")
     pred = predict_rows(model, p.models, p.contexts, p.val["model_row"].to_numpy(), p.val["group"].to_numpy(), p.val_ev)
-    return evaluate_groups(p.val.assign(pred=pred["score"]), pred_col="pred", true_col="z")["tau_w"]
+    return evaluate_groups(p.val.assign(pred=pred.score), pred_col="pred", true_col="z")["tau_w"]
 
 
 def _device(cfg: RankerConfig) -> torch.device:
@@ -203,7 +182,6 @@ def train(corpus: Corpus, cfg: RankerConfig, out: Path | None = None, progress: 
         cfg.ema_decay)) if cfg.ema_decay > 0 else None)
     kept = ema.module if ema is not None else model
     rng = np.random.default_rng(cfg.seed + 1000 * rank)
-    gen = torch.Generator().manual_seed(cfg.seed + rank)
     feats = {k: v.to(device) for k, v in p.models.items()}
     ctxs = {k: v.to(device) for k, v in p.contexts.items()}
     best, best_state, bad, history = -np.inf, None, 0, []
@@ -242,34 +220,8 @@ def train(corpus: Corpus, cfg: RankerConfig, out: Path | None = None, progress: 
                "train_records": int(p.offsets[-1]), "train_groups": int(len(p.train_groups)),
                "device": str(device), "world_size": int(os.environ.get("WORLD_SIZE", "1"))}
     if out is not None and rank == 0:
-        save_checkpoint(model, cfg, p.vocab, out, summary)
-        if cfg.setting == "production":  # the app loads it instead of rebuilding it from the records
-            p.evidence.save(Path(out) / EVIDENCE)
-            save_name_tokens(Path(out) / NAME_TOKENS, corpus.models["model"].tolist(), cfg.name_buckets,
-                             p.models["tokens"].numpy())  # hashed once, in prepare
+        app = cfg.setting == "production"   # the app loads the evidence index and name tokens instead of rebuilding them
+        Checkpoint(out).save(model, p.vocab, summary, evidence=p.evidence if app else None,
+                             catalog_names=corpus.models["model"].tolist() if app else None,
+                             name_tokens=p.models["tokens"].numpy() if app else None)   # hashed once, in prepare
     return model, p.vocab, summary
-
-
-WEIGHTS, CONFIG, VOCAB, EVIDENCE = "modellens.safetensors", "config.json", "vocab.json", "evidence.safetensors"
-NAME_TOKENS = "name_tokens.safetensors"  # the app catalog's hashed name tokens (vocab.save_name_tokens)
-
-
-def save_checkpoint(model: ModelLens, cfg: RankerConfig, vocab: Vocabulary, directory: Path, summary: dict) -> None:
-    """``<dir>/modellens.safetensors`` (weights), ``<dir>/config.json``, ``<dir>/vocab.json``."""
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(directory / WEIGHTS))
-    vocab.to_json(directory / VOCAB)
-    (directory / CONFIG).write_text(json.dumps({"config": cfg.to_dict(), "training": summary}, indent=1) + "\n")
-
-
-def load_checkpoint(directory: Path) -> tuple[ModelLens, Vocabulary, dict]:
-    """Load weights (safetensors: never unpickles), config and vocabulary."""
-    directory = Path(directory)
-    meta = json.loads((directory / CONFIG).read_text())
-    cfg = RankerConfig.from_dict(meta["config"])
-    vocab = Vocabulary.from_json(directory / VOCAB)
-    model = build_model(cfg, vocab)
-    model.load_state_dict(load_file(str(directory / WEIGHTS)))
-    model.eval()
-    return model, vocab, meta

@@ -36,7 +36,8 @@ from ..ranker.features import context_features, model_features
 from .layout import spring_layout
 from ..build.manifest import MANIFEST, sha256, write_manifest
 from ..common.tasks import DOMAINS, task_domain
-from ..ranker.train import WEIGHTS, load_checkpoint
+from ..ranker.checkpoint import Checkpoint
+from ..ranker.engine import Engine
 
 ATLAS_DIR = "atlas"
 POINTS, DATASET_CROSS, META = "points.parquet", "dataset_cross.npy", "meta.json"
@@ -167,20 +168,18 @@ def _in_chunks(n: int, width: int, part) -> np.ndarray:
     return np.concatenate(out) if out else np.zeros((0, width), np.float32)
 
 
-@torch.no_grad()
 def model_cross(model, vocab, names, desc, params_b, family) -> np.ndarray:
-    """[N, CROSS_DIM] cross part of the model view, in chunks."""
-    names, params_b, family = list(names), list(params_b), list(family)
-    return _in_chunks(len(names), model.cross_m.out_features, lambda s: model.model_part(model.model_view(
-        model_features(vocab, names[s], desc[s], params_b[s], family[s], model.cfg.name_buckets)))[1].numpy())
+    """[N, CROSS_DIM] cross vectors of the model side (the engine's), in chunks."""
+    engine, names, params_b, family = Engine(model), list(names), list(params_b), list(family)
+    return _in_chunks(len(names), model.cross_m.out_features, lambda s: engine.model_side(
+        model_features(vocab, names[s], desc[s], params_b[s], family[s], model.cfg.name_buckets)).cross)
 
 
-@torch.no_grad()
 def context_cross(model, vocab, datasets, desc, tasks, metrics) -> np.ndarray:
-    """[B, CROSS_DIM] cross part of the context view (dataset ID, description, task, metric)."""
-    datasets, tasks, metrics = list(datasets), list(tasks), list(metrics)
-    return _in_chunks(len(datasets), model.cross_c.out_features, lambda s: model.context_part(model.context_view(
-        context_features(vocab, datasets[s], desc[s], tasks[s], metrics[s])))[1].numpy())
+    """[B, CROSS_DIM] cross vectors of the context side (dataset ID, description, task, metric)."""
+    engine, datasets, tasks, metrics = Engine(model), list(datasets), list(tasks), list(metrics)
+    return _in_chunks(len(datasets), model.cross_c.out_features, lambda s: engine.context_side(
+        context_features(vocab, datasets[s], desc[s], tasks[s], metrics[s])).cross)
 
 
 # --- the offline builder --------------------------------------------------------------------
@@ -197,7 +196,7 @@ def build_atlas(assets_dir, checkpoint_dir, out_dir=None, seed: int = 0, max_hub
     out_dir = Path(out_dir) if out_dir else assets_dir / ATLAS_DIR
     project = project or umap_project
     corpus = Corpus(assets_dir)
-    model, vocab, _ = load_checkpoint(checkpoint_dir)
+    model, vocab, _ = Checkpoint(checkpoint_dir).load()
     rec = corpus.records
     cat = corpus.models.reset_index(drop=True)
     chosen = select_models(cat, max_hub_models)
@@ -226,7 +225,7 @@ def build_atlas(assets_dir, checkpoint_dir, out_dir=None, seed: int = 0, max_hub
     meta = {"seed": int(seed), "projection": getattr(project, "__name__", str(project)),
             "n_models": int(len(m_pts)), "n_models_with_records": int((chosen["n_records"] > 0).sum()),
             "n_datasets": int(len(d_pts)), "max_hub_models": int(max_hub_models),
-            "checkpoint_sha256": sha256(checkpoint_dir / WEIGHTS),
+            "checkpoint_sha256": sha256(Checkpoint(checkpoint_dir).path(Checkpoint.WEIGHTS)),
             "seconds": {"learned": round(t2 - t1, 1), "description": round(t3 - t2, 1), "total": round(t3 - t0, 1)}}
     (out_dir / META).write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n")
     inside = out_dir.resolve().is_relative_to(assets_dir.resolve())
@@ -302,7 +301,7 @@ class Atlas:
 
     def matches_checkpoint(self, checkpoint_dir) -> bool:
         """Whether the atlas was built from these weights (else the learned map is stale)."""
-        p = Path(checkpoint_dir) / WEIGHTS
+        p = Checkpoint(checkpoint_dir).path(Checkpoint.WEIGHTS)
         return p.exists() and sha256(p) == self.meta.get("checkpoint_sha256")
 
     def place_query(self, cross=None, desc=None, k: int = K_PLACE) -> Placement:

@@ -10,7 +10,6 @@ within-pool ranks and percentiles, and fused with the ranker's score for the sam
 
 (percentiles within the uploaded pool: 0 = worst, 1 = best; a model without any estimate keeps
 its ranker percentile). Names unknown to the catalog are ranked as unseen models by the ranker.
-This module does not import :mod:`.recommend` at load time, so ``recommend`` can import it.
 """
 from __future__ import annotations
 
@@ -22,6 +21,7 @@ from scipy.stats import rankdata
 
 from ..transfer import ESTIMATORS, fuse_rankings, run_estimators, within_pool_percentile
 from ..transfer.uploads import Uploads, check_scores
+from .inputs import InputError
 
 FUSION_RULE = ("Each score is turned into a within-pool percentile (0 = worst, 1 = best); the fused score is "
                "weight x (mean percentile of the estimators) + (1 - weight) x (ranker percentile), and a model "
@@ -32,8 +32,6 @@ def estimator_table(uploads) -> tuple[pd.DataFrame, list[str]]:
     """Raw estimator values: ``model`` + one column per estimator (higher = better, NaN = not
     computed), and notices. ``uploads``: model -> ``(features, labels, probs or None)``, a score
     DataFrame (``model`` + estimator columns) or an :class:`~.transfer.uploads.Uploads`."""
-    from .recommender import InputError
-
     notices: list[str] = []
     if isinstance(uploads, Uploads):
         notices += uploads.notices
@@ -72,17 +70,9 @@ def pool_ranks(values) -> np.ndarray:
     return out
 
 
-def _ranker_scores(recommender, description, names: list[str], task, metric) -> tuple[pd.DataFrame, dict]:
-    """The ranker's table for the pool and, per uploaded name, the row of that table it maps to."""
-    table = recommender.recommend(description, task=task, metric=metric, candidates=names)
-    by_name = {str(m).lower(): i for i, m in enumerate(table["model"])}
-    catalog = recommender.catalog["model"]
-    rows = {}
-    for n in names:
-        known, _, _ = recommender.resolve([n])   # the catalog row this spelling resolves to, if any
-        key = str(catalog.iloc[known[0]]) if known else n.strip()
-        rows[n] = by_name.get(key.lower())
-    return table, rows
+def _ranker_scores(recommender, description, names: list[str], task, metric):
+    """The ranker's :class:`Ranking` of the pool (its ``rows``: each uploaded name -> table row)."""
+    return recommender.recommend(description, task=task, metric=metric, candidates=names)
 
 
 def feature_augmented_ranking(recommender, description, uploads, weight: float = 0.5, *, task=None,
@@ -90,7 +80,7 @@ def feature_augmented_ranking(recommender, description, uploads, weight: float =
                               fuse_first_of: Iterable[str] | None = None) -> pd.DataFrame:
     """Rank the uploaded candidate models by the ranker fused with transferability estimators.
 
-    recommender: a loaded :class:`~.recommend.Recommender`; description: the dataset description;
+    recommender: a loaded :class:`~.recommender.Recommender`; description: the dataset description;
     uploads: model -> ``(features [N, D], labels [N], probs [N, Z] or None)``, or a DataFrame of
     precomputed estimator scores (``model`` + estimator columns, higher = better); weight in [0, 1]
     (0 = ranker only, 1 = estimators only); estimators: names to fuse (default: every estimator
@@ -101,8 +91,6 @@ def feature_augmented_ranking(recommender, description, uploads, weight: float =
     estimators), then ``<est>``, ``<est>_rank``, ``<est>_pct`` per estimator with a value.
     ``attrs``: task, metric, weight, fused_estimators, rule, notices. Raises ``InputError``.
     """
-    from .recommender import InputError
-
     try:
         w = float(weight)
     except (TypeError, ValueError):
@@ -118,7 +106,8 @@ def feature_augmented_ranking(recommender, description, uploads, weight: float =
                          f"models; available: {', '.join(computed) or 'none'}.")
     if fuse_first_of is not None:
         fused_names = [e for e in fuse_first_of if e in fused_names][:1]
-    table, row_of = _ranker_scores(recommender, description, names, task, metric)
+    ranking = _ranker_scores(recommender, description, names, task, metric)
+    table, row_of = ranking.table, {n: ranking.rows.get(n) for n in names}
     missing = [n for n in names if row_of[n] is None]
     if missing:  # cannot happen without filters; guard against a silent misalignment
         raise InputError(f"The ranker returned no score for {', '.join(missing[:5])}.")
@@ -142,9 +131,9 @@ def feature_augmented_ranking(recommender, description, uploads, weight: float =
     out.insert(0, "fused_rank", np.arange(1, len(out) + 1))
     if not fused_names:
         notices.append("No estimator could be computed: the order is the ranker's alone.")
-    out.attrs.update({"task": table.attrs.get("task"), "metric": table.attrs.get("metric"), "weight": w,
+    out.attrs.update({"task": ranking.task, "metric": ranking.metric, "weight": w,
                       "fused_estimators": fused_names, "computed_estimators": computed, "rule": FUSION_RULE,
-                      "notices": [*table.attrs.get("notices", []), *notices]})
+                      "notices": [*ranking.notices, *notices]})
     return out
 
 

@@ -1,50 +1,23 @@
-"""Candidate pools: which model modalities can serve a task domain, and the pool builder.
-
-The ranker is trained on within-group z scores, and a leaderboard group only holds models of the
-modality its benchmark accepts, so the ranker never learns that a text-only model cannot
-transcribe speech: cross-modality order is unsupervised. ``fitting_modalities`` is the explicit
-rule the app applies instead (a filter, on by default, that the user can turn off).
-
-``propose_replacements`` is the routing-pool experiment of the ModelLens paper: for each model
-of an existing pool, the top-ranked model of comparable size for this dataset.
+"""The pool builder (the routing-pool experiment of the ModelLens paper): for each model of an
+existing pool, the top-ranked model of comparable size for this dataset, among the models the
+request's filters allow (size, families, modalities, open weights; the modality-fit rule too).
 """
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from .recommender import InputError, Recommender
+from .inputs import InputError, name_lines
+from .recommender import Recommender
+from .request import Filters, RankRequest
 
-# task domain -> model modalities that can be evaluated on it ("other": no rule, no filter)
-DOMAIN_MODALITIES: dict[str, tuple[str, ...]] = {
-    "text": ("text", "multimodal", "code", "embedding"),
-    "code": ("code", "text", "multimodal"),
-    "vision": ("vision", "multimodal"),
-    "speech": ("speech",),          # vision-language "multimodal" models do not take audio
-    "multimodal": ("multimodal", "vision"),
-}
 MAX_POOL = 50
 POOL_COLUMNS = ["current", "current_params_b", "current_score", "replacement", "replacement_params_b",
                 "replacement_score", "gain", "note"]
 
 
-def fitting_modalities(domain: str, available) -> list[str] | None:
-    """Modalities among ``available`` (the catalog's) that fit ``domain``; None = no filter
-    (unknown domain, or no catalog model would fit and the filter would empty the ranking)."""
-    rule = DOMAIN_MODALITIES.get(domain)
-    if rule is None:
-        return None
-    fit = [m for m in rule if m in set(available)]
-    return fit or None
-
-
-def _pool_lines(pool_names) -> list[str]:
-    names = pool_names.splitlines() if isinstance(pool_names, str) else list(pool_names or [])
-    return [n.strip() for n in names if n and str(n).strip()]
-
-
 def propose_replacements(recommender: Recommender, description, pool_names, tolerance: float = 0.5,
-                         task=None, metric=None, match_modality: bool = True) -> pd.DataFrame:
+                         task=None, metric=None, filters: Filters | None = None) -> pd.DataFrame:
     """One row per distinct pool model: its ranking score for this dataset and the best-ranked
     catalog model within ``tolerance`` of its size.
 
@@ -53,9 +26,10 @@ def propose_replacements(recommender: Recommender, description, pool_names, tole
     replacement_score - current_score (0 when the current model is already the best choice).
     Replacements are distinct and never another member of the pool (replacing A by pool member B
     would shrink the pool). A model of unknown size gets the best model of any size (``note``
-    says so). ``table.attrs`` carries the recommender's task/metric and notices.
+    says so). ``filters`` (default: none but the modality-fit rule) bound the replacements.
+    ``table.attrs`` carries the understood task/metric/domain, the modalities kept and notices.
     """
-    names = _pool_lines(pool_names)
+    names = name_lines(pool_names)
     if not names:
         raise InputError("The pool is empty: give the models you use now, one name per line.")
     try:
@@ -68,19 +42,20 @@ def propose_replacements(recommender: Recommender, description, pool_names, tole
     if len(names) > MAX_POOL:
         notices.append(f"The pool has {len(names)} models; only the first {MAX_POOL} were considered.")
         names = names[:MAX_POOL]
-    current = recommender.recommend(description, task, metric, candidates=names)
-    notices += current.attrs["notices"]
-    domain = current.attrs["domain"]
-    mods = fitting_modalities(domain, recommender.catalog["modality"].unique()) if match_modality else None
-    ranked = recommender.recommend(description, task, metric, modalities=mods)
+    request = RankRequest(description, task, metric, top_k=None, filters=filters or Filters())
+    query = recommender.understand(request.description, request.task, request.metric)   # understood once
+    asked = recommender.rank(query, request.with_(candidates=tuple(names), filters=Filters()))
+    ranked = recommender.rank(query, request)
+    current, domain, mods = asked.table, query.domain, ranked.modalities
+    notices += asked.notices + [n for n in ranked.notices if n not in asked.notices]
     pool_set = set(current["model"])
-    cand = ranked[~ranked["model"].isin(pool_set)]
+    cand = ranked.table[~ranked.table["model"].isin(pool_set)]
     cand_p = pd.to_numeric(cand["params_b"], errors="coerce").to_numpy(np.float64)
     taken: set[str] = set()
     rows = []
     # the pool in the order given (recommend() returns it best first)
     order = current.set_index("model", drop=False)
-    for name in _canonical_order(recommender, names, order.index):
+    for name in _in_given_order(asked, names):
         cur = order.loc[name]
         p = float(cur["params_b"]) if pd.notna(cur["params_b"]) else np.nan
         if np.isfinite(p):
@@ -108,20 +83,18 @@ def propose_replacements(recommender: Recommender, description, pool_names, tole
         row["gain"] = row["replacement_score"] - row["current_score"]
         rows.append(row)
     out = pd.DataFrame(rows, columns=POOL_COLUMNS)
-    out.attrs.update({k: current.attrs[k] for k in ("task", "metric", "domain", "task_inferred", "metric_inferred")})
+    out.attrs.update({k: v for k, v in asked.understood().items() if k in ("task", "metric", "domain", "task_inferred",
+                                                                           "metric_inferred")})
     out.attrs["modalities"] = mods
     out.attrs["notices"] = notices
     return out
 
 
-def _canonical_order(recommender: Recommender, names: list[str], ranked_models) -> list[str]:
+def _in_given_order(asked, names: list[str]) -> list[str]:
     """The ranked pool's model names in the order the user gave them (each once)."""
-    present = set(ranked_models)
-    out = []
+    table, out = asked.table, []
     for n in names:
-        rows, unknown, _ = recommender.resolve([n])
-        canon = recommender.catalog["model"].iloc[rows[0]] if rows else (unknown[0] if unknown else None)
-        if canon in present and canon not in out:
-            out.append(canon)
-    out += [m for m in ranked_models if m not in out]  # anything resolve() spelled differently
-    return out
+        i = asked.rows.get(n)
+        if i is not None and table["model"].iat[i] not in out:
+            out.append(table["model"].iat[i])
+    return out + [m for m in table["model"] if m not in out]

@@ -71,8 +71,8 @@ def family_heatmap(model, vocab, models: pd.DataFrame | None = None, top: int = 
 def build_priors(checkpoint_dir, out, models: pd.DataFrame | None = None, top: int = 30) -> dict:
     """Write both views as JSON (``{"size_curve": [...rows], "family_heatmap": {families,
     domains, effect}}``) to ``out``; returns the dict."""
-    from ..ranker.train import load_checkpoint
-    model, vocab, _ = load_checkpoint(Path(checkpoint_dir))
+    from ..ranker.checkpoint import Checkpoint
+    model, vocab, _ = Checkpoint(checkpoint_dir).load()
     heat = family_heatmap(model, vocab, models, top)
     data = {"size_curve": size_curve(model).to_dict("records"),
             "family_heatmap": {"families": list(heat.index), "domains": list(heat.columns),

@@ -14,11 +14,11 @@ import weakref
 
 import numpy as np
 import pandas as pd
-import torch
 
-from ..ranker.features import context_features
-from .recommender import InputError, Recommender, clean_text
 from ..common.tasks import DOMAINS
+from ..ranker.features import context_features
+from .inputs import MAX_NAME_CHARS, InputError, clean_text
+from .recommender import Recommender
 
 MAX_MODELS = 4
 MAX_OBSERVED_PER_MODEL = 500
@@ -35,12 +35,12 @@ def find_models(recommender: Recommender, names) -> tuple[list[str], list[str], 
     names = [names] if isinstance(names, str) else list(names or [])
     found, missing, notices = [], [], []
     for n in names:
-        text = clean_text(n, 300)[0]
+        text = clean_text(n, MAX_NAME_CHARS)[0]
         if not text:
             continue
-        rows, unknown, _ = recommender.resolve([text])
-        if rows:
-            m = recommender.catalog["model"].iloc[rows[0]]
+        row = recommender.resolver.row(text)
+        if row is not None:
+            m = recommender.catalog["model"].iat[row]
             if m not in found:
                 found.append(m)
         else:
@@ -53,7 +53,7 @@ def find_models(recommender: Recommender, names) -> tuple[list[str], list[str], 
 
 def suggest(recommender: Recommender, text: str, n: int = 5) -> list[str]:
     """Catalog models whose name contains ``text`` (case-insensitive), most-evaluated first."""
-    key = clean_text(text, 300)[0].lower()
+    key = clean_text(text, MAX_NAME_CHARS)[0].lower()
     if not key:
         return []
     cat = recommender.catalog
@@ -65,45 +65,36 @@ def model_facts(recommender: Recommender, models: list[str]) -> pd.DataFrame:
     """Size (billions of parameters), family, modality, openness and record counts per model."""
     cat = recommender.catalog.set_index("model")
     out = cat.loc[models, [c for c in FACT_COLUMNS if c not in ("model", "seen")]].reset_index()
-    out["seen"] = [bool(recommender.seen[recommender.index[m]]) for m in models]
+    out["seen"] = [bool(recommender.side.seen[recommender.resolver.index[m]]) for m in models]
     return out[FACT_COLUMNS]
 
 
-@torch.no_grad()
 def _dataset_contexts(recommender: Recommender):
-    """First-layer and cross parts of every known dataset's context, its domain and its
-    neighbour context for the evidence input (own family left out; cached)."""
+    """The engine's context side of every known dataset (its id, description, task and main
+    metric) and its neighbour context for the evidence input (own family left out); cached."""
     hit = _contexts.get(recommender)
     if hit is not None:
         return hit
     ds = recommender.datasets
-    metrics = [recommender.dataset_metric.get(d, "accuracy") for d in ds["dataset"]]
+    metrics = [recommender.reader.dataset_metric.get(d, "accuracy") for d in ds["dataset"]]
     ctx = context_features(recommender.vocab, ds["dataset"].tolist(), recommender.dataset_emb, ds["task"], metrics)
-    m = recommender.model
-    view = m.context_view(ctx)
-    first, cross = m.context_part(view)
-    ev = recommender.evidence
-    nbr = ev.for_groups(ds.assign(subset=""), ds)
-    hit = (first, cross, ds["domain"].astype(str).to_numpy(), nbr)
+    hit = (recommender.engine.context_side(ctx), ds["domain"].astype(str).to_numpy(),
+           recommender.evidence.for_groups(ds.assign(subset=""), ds))
     _contexts[recommender] = hit
     return hit
 
 
-@torch.no_grad()
 def domain_strength(recommender: Recommender, models: list[str]) -> pd.DataFrame:
     """One row per (model, domain with known datasets): strength (mean predicted z, higher is
     better), spread (its std across datasets), n_datasets, prior (structural prior, score units)."""
     if not models:
         return pd.DataFrame(columns=STRENGTH_COLUMNS)
-    first_c, cross_c, dom, nbr = _dataset_contexts(recommender)
-    rows = np.array([recommender.index[m] for m in models])
+    cs, dom, nbr = _dataset_contexts(recommender)
+    rows = np.array([recommender.resolver.index[m] for m in models])
     n_d = len(dom)
-    evidence = recommender.evidence.for_rows(nbr, np.repeat(rows, n_d), np.tile(np.arange(n_d), len(rows)))
-    fm = torch.from_numpy(recommender.first_m[rows])[:, None, :]     # [M, 1, h0]
-    cm = torch.from_numpy(recommender.cross_m[rows])[:, None, :]
-    _, z = recommender.model.heads(fm, cm, first_c[None], cross_c[None],
-                                   torch.from_numpy(evidence.reshape(len(rows), n_d, -1)))   # [M, D]
-    z = z.numpy()
+    m_idx, d_idx = np.repeat(rows, n_d), np.tile(np.arange(n_d), len(rows))
+    z = recommender.engine.pairs(recommender.side, cs, m_idx, d_idx,
+                                 recommender.evidence.for_rows(nbr, m_idx, d_idx)).z.reshape(len(rows), n_d)
     out = []
     for d in DOMAINS:
         cols = np.flatnonzero(dom == d)
@@ -113,7 +104,7 @@ def domain_strength(recommender: Recommender, models: list[str]) -> pd.DataFrame
         for i, m in enumerate(models):
             out.append({"model": m, "domain": d, "strength": float(zd[i].mean()),
                         "spread": float(zd[i].std()), "n_datasets": int(len(cols)),
-                        "prior": float(recommender.prior_m[rows[i], DOMAINS.index(d)])})
+                        "prior": float(recommender.side.prior[rows[i], DOMAINS.index(d)])})
     return pd.DataFrame(out, columns=STRENGTH_COLUMNS)
 
 

@@ -19,7 +19,8 @@ from gradio.context import get_render_context
 from plotly.colors import qualitative
 
 from ..serving.atlas import Atlas, neighbourhood
-from ..serving.recommender import InputError
+from ..serving.inputs import InputError
+from ..serving.request import RankRequest
 from .render import md_escape
 from .state import assets_dir, checkpoints_dir, recommender
 
@@ -218,11 +219,10 @@ def atlas_view(description: str, colour_by: str = "family", search: str = ""):
     place, neigh = None, message_figure("Describe your dataset to see its neighbourhood.")
     try:
         rec = recommender()
-        query, q = rec.understand(description)
-        cross = rec.context_part(query, q)[1]
-        place = a.place_query(cross, q)
-        table = rec.recommend(description, top_k=K_MODELS)
-        nodes, edges = neighbourhood(table, query, K_MODELS, K_DATASETS, records=rec.corpus.records)
+        ranking = rec.recommend(RankRequest(description, top_k=K_MODELS))   # the Recommend tab's defaults
+        query = ranking.query
+        place = a.place_query(rec.context(query).cross[0], query.vector)
+        nodes, edges = neighbourhood(ranking.table, query, K_MODELS, K_DATASETS, records=rec.corpus.records)
         neigh = neighbourhood_figure(nodes, edges)
         notes.append(f"Task {md_escape(query.task)} ({'inferred' if query.task_inferred else 'given'}); nearest "
                      f"datasets in the learned map: {', '.join(md_escape(d, 60) for d in place.learned_neighbours)}.")

@@ -13,29 +13,19 @@ import hashlib
 import io
 import tempfile
 from pathlib import Path
-from urllib.parse import quote, urlencode
 
 import gradio as gr
 import numpy as np
 import pandas as pd
 
-from ..common.metric_names import canonical_metric
-from ..serving.pool import fitting_modalities, propose_replacements
-from ..serving.recommender import MAX_DESCRIPTION_CHARS, MAX_SUBSET_CHARS, InputError, clean_text
+from ..serving.inputs import MAX_DESCRIPTION_CHARS, MAX_SUBSET_CHARS, InputError, choice, name_lines
+from ..serving.pool import propose_replacements
+from ..serving.request import DEFAULT_TOP_K, MAX_TOP_K, SIZE_MAX, SIZE_PRESETS, Filters, RankRequest
 from .render import empty_frame, fmt_params, md_escape, round_floats, user_facing, warn_line
 from .state import recommender, shared
 
 INFER = "infer from description"
-# (label, value, max billions of parameters); the value is what the API and the link carry
-SIZE_PRESETS = (("edge device: ≤ 3B parameters", "edge", 3.0),
-                ("single consumer GPU: ≤ 8B", "gpu8", 8.0),
-                ("≤ 35B (one large GPU)", "35b", 35.0),
-                ("≤ 80B (a multi-GPU node)", "80b", 80.0),
-                ("any size", "any", None))
-SIZE_MAX = {value: cap for _, value, cap in SIZE_PRESETS}
-DEFAULT_TOP_K, MAX_TOP_K = 20, 200
 MAX_FAMILY_CHOICES = 300      # the real catalog has thousands of families; the picker lists the largest
-MAX_LINK_CHARS = 6000         # longer links break in chat tools; the candidate list is dropped first
 TABLE_HEADERS = ["rank", "model", "predicted z", "prior", "residual", "params", "family", "modality",
                  "observed", "evidence", "unseen"]
 TABLE_LEGEND = ("*Columns:* rows are ordered by the ranking score = (prior + residual) / τ, where the *prior* "
@@ -63,10 +53,6 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 # ----------------------------------------------------------------------------- inputs
-def _choice(value) -> str | None:
-    return None if value is None or str(value).strip() in ("", INFER) else str(value)
-
-
 def _as_list(value) -> list:
     """A multiselect value as a list: an API caller may send one string ("a" or "a,b")."""
     if value is None:
@@ -74,14 +60,6 @@ def _as_list(value) -> list:
     if isinstance(value, str):
         return [v.strip() for v in value.split(",")]
     return list(value)
-
-
-def _lines(text) -> list[str]:
-    if text is None:
-        return []
-    if isinstance(text, (list, tuple)):
-        return [str(t).strip() for t in text if str(t).strip()]
-    return [t.strip() for t in str(text).splitlines() if t.strip()]
 
 
 def _top_k(value, notices: list) -> int:
@@ -96,31 +74,27 @@ def _top_k(value, notices: list) -> int:
 
 
 # ----------------------------------------------------------------------------- ranking
-def rank(description, task=INFER, metric=INFER, size="any", include_unknown_size=True, families=None,
-         modalities=None, open_weights_only=False, candidates="", top_k=DEFAULT_TOP_K, fit_modality=True, subset=""):
-    """Ranked table (display columns) and the Markdown status. Raises InputError for bad input."""
-    rec = recommender()
-    notices = []
+def request_of(description, task=INFER, metric=INFER, size="any", include_unknown_size=True, families=None,
+               modalities=None, open_weights_only=False, candidates="", top_k=DEFAULT_TOP_K, fit_modality=True,
+               subset="", notices: list | None = None) -> RankRequest:
+    """The widgets' values as the core's request (raises InputError for an unknown size preset)."""
+    notices = [] if notices is None else notices
     if size not in SIZE_MAX:
         raise InputError(f"Unknown size preset {size!r}; choose one of: {', '.join(SIZE_MAX)}.")
-    k = _top_k(top_k, notices)
-    names = _lines(candidates)
-    fams = [f for f in _as_list(families) if str(f).strip()]
-    mods = [m for m in _as_list(modalities) if str(m).strip()]
-    known_mods = set(rec.modalities)  # computed once at load (a set over 95k rows costs ~50 ms)
-    if any(m not in known_mods for m in mods):
-        notices.append("Unknown modality ignored: " + ", ".join(m for m in mods if m not in known_mods)[:200]
-                       + f" (known: {', '.join(sorted(known_mods))}).")
-        mods = [m for m in mods if m in known_mods]
-    # understood once: the task domain decides the modality filter before the ranking
-    query, q = rec.understand(description, _choice(task), _choice(metric), subset or None)
-    auto = fitting_modalities(query.domain, rec.modalities) if not mods and fit_modality and not names else None
-    table = rec.rank(query, q, candidates=names or None, top_k=k, max_params_b=SIZE_MAX[size],
-                     include_unknown_size=bool(include_unknown_size), families=fams or None,
-                     modalities=mods or auto, open_weights_only=bool(open_weights_only))
-    md = _status(table, notices, auto, size, names)
-    table.attrs = {}  # pandas deep-copies attrs on every column access: ~2 ms per table otherwise
-    return _display(table), md
+    filters = Filters(max_params_b=SIZE_MAX[size], include_unknown_size=bool(include_unknown_size),
+                      families=tuple(_as_list(families)), modalities=tuple(_as_list(modalities)),
+                      open_weights_only=bool(open_weights_only), fit_modality=bool(fit_modality))
+    names = name_lines(candidates)
+    return RankRequest(description, choice(task), choice(metric), subset or "", tuple(names) if names else None,
+                       _top_k(top_k, notices), filters)
+
+
+def rank(*values):
+    """Ranked table (display columns) and the Markdown status. Raises InputError for bad input."""
+    notices = []
+    request = request_of(*values, notices=notices)
+    ranking = recommender().recommend(request)
+    return _display(ranking.table), _status(ranking, request, notices)
 
 
 def _display(table: pd.DataFrame) -> dict:
@@ -141,31 +115,32 @@ def _display(table: pd.DataFrame) -> dict:
     return {"headers": list(TABLE_HEADERS), "data": [list(row) for row in zip(*columns)]}
 
 
-def _status(table: pd.DataFrame, notices: list, auto, size: str, names: list) -> str:
-    a = table.attrs
+def _status(ranking, request: RankRequest, notices: list) -> str:
+    a = ranking.understood()
     parts = [f"**Task:** {md_escape(a['task'])}" + (" (inferred from the description)" if a["task_inferred"] else ""),
              f"**Metric:** {md_escape(a['metric'])}" + (" (inferred)" if a["metric_inferred"] else ""),
              f"**Domain:** {md_escape(a['domain'])}"]
-    if a.get("subset"):
+    if a["subset"]:
         parts.append(f"**Subset:** {md_escape(a['subset'])}")
     lines = [" · ".join(parts)]
-    if a.get("match"):
+    if a["match"]:
         lines.append(f"Matches the known dataset **{md_escape(a['match'])}** (observed scores shown).")
-    nb = a.get("neighbours") or []
-    if nb:
+    if a["neighbours"]:
         lines.append("Nearest known datasets: " + ", ".join(
-            f"{md_escape(n['name'] or n['dataset'])} ({n['similarity']:.2f})" for n in nb))
+            f"{md_escape(n['name'] or n['dataset'])} ({n['similarity']:.2f})" for n in a["neighbours"]))
+    auto = [m for m in a["modalities"] if m not in request.filters.modalities]
     if auto:
         lines.append(f"Showing {', '.join(auto)} models only (they fit a {md_escape(a['domain'])} task); untick "
                      "*only modalities that fit the task* to rank every model.")
-    if names:
-        lines.append(f"Ranked your {len(names)} candidate name(s).")
-    if size != "any":
-        lines.append(f"Size limit: {next(label for label, v, _ in SIZE_PRESETS if v == size)}.")
-    lines += [warn_line(n) for n in [*a.get("notices", []), *notices]]
-    if not table.empty:
-        lines.append(f"Showing {len(table)} model(s). Scores are predictions from leaderboard records, not runs "
-                     "on your data; select a row to open the model's profile.")
+    if request.candidates:
+        lines.append(f"Ranked your {len(request.candidates)} candidate name(s).")
+    preset = request.filters.size_preset
+    if preset and preset != "any":
+        lines.append(f"Size limit: {next(label for label, v, _ in SIZE_PRESETS if v == preset)}.")
+    lines += [warn_line(n) for n in [*a["notices"], *notices]]
+    if len(ranking.table):
+        lines.append(f"Showing {len(ranking.table)} model(s). Scores are predictions from leaderboard records, not "
+                     "runs on your data; select a row to open the model's profile.")
     return "\n\n".join(lines)
 
 
@@ -196,38 +171,12 @@ def write_csv(table) -> str | None:
 
 
 # ----------------------------------------------------------------------------- shareable link
-def share_query(description, task, metric, size, include_unknown_size, families, modalities, open_weights_only,
-                candidates, top_k, fit_modality, subset="") -> str:
-    """The inputs as a URL query string (defaults left out; the candidate list dropped when the
-    link would be too long)."""
-    params = {"description": clean_text(description)[0]}
-    if _choice(task):
-        params["task"] = task
-    if _choice(metric):
-        params["metric"] = metric
-    if size != "any":
-        params["size"] = size
-    if not include_unknown_size:
-        params["unknown_size"] = "0"
-    if families:
-        params["families"] = ",".join(families)
-    if modalities:
-        params["modalities"] = ",".join(modalities)
-    if open_weights_only:
-        params["open_weights"] = "1"
-    if not fit_modality:
-        params["fit_modality"] = "0"
-    if str(subset or "").strip():
-        params["subset"] = str(subset).strip()[:MAX_SUBSET_CHARS]
+def share_query(*values) -> str:
+    """The inputs as a URL query string (the core request's own link form)."""
     try:
-        if int(float(top_k)) != DEFAULT_TOP_K:
-            params["top_k"] = str(int(float(top_k)))
-    except (TypeError, ValueError):
-        pass
-    names = _lines(candidates)
-    with_names = dict(params, candidates="\n".join(names)) if names else params
-    query = urlencode(with_names, quote_via=quote)
-    return query if len(query) <= MAX_LINK_CHARS else urlencode(params, quote_via=quote)
+        return request_of(*values).to_query_params()
+    except InputError:
+        return ""
 
 
 def page_base(request: gr.Request | None) -> str:
@@ -242,64 +191,29 @@ def page_base(request: gr.Request | None) -> str:
     return url.split("/gradio_api")[0].split("?")[0].rstrip("/") + "/" if url.startswith("http") else ""
 
 
-_BOOL = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
-
-
 def parse_query(qp: dict, known_tasks, known_metrics, known_modalities) -> tuple[dict, list[str]]:
-    """Input values from link parameters, and notices for the ones ignored (never raises).
-    Keys: description, task, metric, size, include_unknown_size, families, modalities,
-    open_weights_only, candidates, top_k, fit_modality, subset (only those present and valid)."""
-    out, notes = {}, []
-
-    def bad(key, why):
-        notes.append(f"Ignored the link parameter '{key}' ({why}).")
-
-    for key, raw in (qp or {}).items():
-        value = str(raw)
-        if key == "description":
-            out["description"] = clean_text(value)[0]
-        elif key == "subset":
-            out["subset"] = clean_text(value, MAX_SUBSET_CHARS)[0]
-        elif key in ("task", "metric"):
-            known = known_tasks if key == "task" else known_metrics
-            v = value.strip() if key == "task" else canonical_metric(value.strip())
-            if v in known:
-                out[key] = v
-            else:
-                bad(key, f"unknown {key} {value[:60]!r}")
-        elif key == "size":
-            if value in SIZE_MAX:
-                out["size"] = value
-            else:
-                bad(key, f"expected one of {', '.join(SIZE_MAX)}")
-        elif key in ("unknown_size", "open_weights", "fit_modality"):
-            name = {"unknown_size": "include_unknown_size", "open_weights": "open_weights_only"}.get(key, key)
-            if value.strip().lower() in _BOOL:
-                out[name] = _BOOL[value.strip().lower()]
-            else:
-                bad(key, "expected 1 or 0")
-        elif key in ("families", "modalities"):
-            items = [clean_text(v, 100)[0] for v in value.split(",")]
-            items = [v for v in items if v][:50]
-            if key == "modalities":
-                unknown = [v for v in items if v not in known_modalities]
-                if unknown:
-                    bad(key, "unknown modality " + ", ".join(repr(u[:30]) for u in unknown[:3]))
-                items = [v for v in items if v in known_modalities]
-            out[key] = items
-        elif key == "candidates":
-            out["candidates"] = "\n".join(clean_text(n, 300)[0] for n in value.splitlines() if n.strip())
-        elif key == "top_k":
-            try:
-                k = int(value)
-            except ValueError:
-                bad(key, "not a whole number")
-                continue
-            if 1 <= k <= MAX_TOP_K:
-                out["top_k"] = k
-            else:
-                bad(key, f"must be between 1 and {MAX_TOP_K}")
-        # other keys (e.g. Gradio's own __theme) are not ours: left alone silently
+    """Widget values from link parameters (only those the link sets), and notices for the ones
+    ignored (never raises): the core's request, mapped back to the widgets."""
+    request, notes = RankRequest.from_query_params(qp, known_tasks, known_metrics, known_modalities)
+    given, f = set(qp or {}), request.filters
+    out = {"description": request.description} if "description" in given else {}
+    for key, value in (("task", request.task), ("metric", request.metric)):
+        if value:
+            out[key] = value
+    if given & {"size", "max_params"}:
+        if f.size_preset:
+            out["size"] = f.size_preset
+        else:
+            notes.append("The link's size limit is not one of the presets: showing any size.")
+    for key, name, value in (("unknown_size", "include_unknown_size", f.include_unknown_size),
+                             ("open_weights", "open_weights_only", f.open_weights_only),
+                             ("fit_modality", "fit_modality", f.fit_modality),
+                             ("families", "families", list(f.families)), ("modalities", "modalities", list(f.modalities)),
+                             ("subset", "subset", request.subset), ("top_k", "top_k", request.top_k)):
+        if key in given and not any(f"'{key}'" in n for n in notes):
+            out[name] = value
+    if request.candidates is not None:
+        out["candidates"] = "\n".join(request.candidates)
     return out, notes
 
 
@@ -409,14 +323,16 @@ def render(demo: gr.Blocks) -> None:
     demo.load(from_link, None, [*inputs, link_notes], api_visibility="private", queue=False).then(
         run_from_link, [*inputs, link_notes], outputs, api_visibility="private", concurrency_id="ranker")
 
-    _render_pool(description, task, metric)
+    _render_pool(description, task, metric, open_weights, families, modalities)
 
 
 # ----------------------------------------------------------------------------- pool builder
-def pool_table(description, pool, tolerance=0.5, task=INFER, metric=INFER, fit_modality=True):
+def pool_table(description, pool, tolerance=0.5, task=INFER, metric=INFER, fit_modality=True,
+               open_weights_only=False, families=None, modalities=None):
     """Display table and Markdown status for the pool builder (raises InputError)."""
-    out = propose_replacements(recommender(), description, pool, tolerance, _choice(task), _choice(metric),
-                               match_modality=bool(fit_modality))
+    filters = Filters(fit_modality=bool(fit_modality), open_weights_only=bool(open_weights_only),
+                      families=tuple(_as_list(families)), modalities=tuple(_as_list(modalities)))
+    out = propose_replacements(recommender(), description, pool, tolerance, choice(task), choice(metric), filters)
     shown = out.copy()
     shown["current_params_b"] = shown["current_params_b"].map(fmt_params)
     shown["replacement_params_b"] = shown["replacement_params_b"].map(fmt_params)
@@ -431,7 +347,7 @@ def pool_table(description, pool, tolerance=0.5, task=INFER, metric=INFER, fit_m
     return shown, "\n\n".join(lines)
 
 
-def _render_pool(description, task, metric) -> None:
+def _render_pool(description, task, metric, open_weights, families, modalities) -> None:
     with gr.Accordion("Pool builder: upgrade the models you route between", open=False):
         gr.Markdown("For each model of your current pool, the best-ranked model of comparable size for the "
                     "dataset described above (as in the ModelLens routing-pool experiment). Size window: "
@@ -446,9 +362,13 @@ def _render_pool(description, task, metric) -> None:
         table = gr.Dataframe(headers=POOL_HEADERS, interactive=False, wrap=True, label="Proposed pool")
 
     @user_facing(lambda msg: (empty_frame(POOL_HEADERS), warn_line(msg)))
-    def pool_fn(description, pool, tolerance=0.5, task=INFER, metric=INFER, fit_modality=True):
-        """Propose a replacement of comparable size (±tolerance × parameters) for each pool model."""
-        return pool_table(description, pool, tolerance, task, metric, fit_modality)
+    def pool_fn(description, pool, tolerance=0.5, task=INFER, metric=INFER, fit_modality=True,
+                open_weights_only=False, families=None, modalities=None):
+        """Propose a replacement of comparable size (±tolerance × parameters) for each pool model,
+        among the models the filters above allow (open weights, families, modalities)."""
+        return pool_table(description, pool, tolerance, task, metric, fit_modality, open_weights_only, families,
+                          modalities)
 
-    go.click(pool_fn, [description, pool, tolerance, task, metric, fit], [table, pool_status], api_name="pool",
+    go.click(pool_fn, [description, pool, tolerance, task, metric, fit, open_weights, families, modalities],
+             [table, pool_status], api_name="pool",
              concurrency_id="ranker")

@@ -11,7 +11,7 @@ import re
 import gradio as gr
 import pandas as pd
 
-from ..serving.recommender import InputError
+from ..serving.inputs import InputError
 
 log = logging.getLogger("modellens.ui")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gradio as gr
 import pandas as pd
 
-from ..serving.recommender import MAX_DESCRIPTION_CHARS, InputError, clean_text
+from ..serving.inputs import MAX_DESCRIPTION_CHARS, InputError, clean_text
 from ..transfer import ESTIMATORS
 from ..transfer.metarank import load_selector
 from ..transfer.uploads import MAX_FILE_BYTES, MAX_FILES, parse_uploads

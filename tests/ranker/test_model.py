@@ -6,7 +6,7 @@ from modellens_core.ranker.config import RankerConfig
 from modellens_core.build.corpus import Corpus
 from modellens_core.ranker.evidence import EVIDENCE_DIM
 from modellens_core.ranker.features import context_features, model_features
-from modellens_core.ranker.train import load_checkpoint
+from modellens_core.ranker.checkpoint import Checkpoint
 from modellens_core.ranker.vocab import Vocabulary, hash_tokens, name_tokens
 
 
@@ -16,7 +16,7 @@ def no_evidence(b: int, n: int) -> torch.Tensor:
 
 
 def test_unseen_names_map_to_the_trained_unk_row(tiny_checkpoints):
-    model, vocab, _ = load_checkpoint(tiny_checkpoints)
+    model, vocab, _ = Checkpoint(tiny_checkpoints).load()
     assert vocab.model_idx(["never-seen/model-x"])[0] == 0
     assert vocab.dataset_idx(["a-new-dataset"])[0] == 0 and vocab.task_idx(["new-task"])[0] == 0
     # the [UNK] rows were trained: they moved away from their initialisation scale and differ from
@@ -31,7 +31,7 @@ def test_unseen_names_map_to_the_trained_unk_row(tiny_checkpoints):
 
 
 def test_unseen_dataset_uses_its_description(tiny_checkpoints):
-    model, vocab, _ = load_checkpoint(tiny_checkpoints)
+    model, vocab, _ = Checkpoint(tiny_checkpoints).load()
     rng = np.random.default_rng(1)
     desc = rng.normal(size=(2, 384)).astype(np.float32)
     mf = model_features(vocab, vocab.models[1:4], rng.normal(size=(3, 384)).astype(np.float32),
@@ -60,7 +60,7 @@ def test_a_saved_name_token_table_is_used_only_for_the_catalog_it_was_made_for(t
 
 def test_unseen_residual_scale_shrinks_only_unseen_models(tiny_checkpoints):
     import dataclasses
-    model, vocab, _ = load_checkpoint(tiny_checkpoints)
+    model, vocab, _ = Checkpoint(tiny_checkpoints).load()
     rng = np.random.default_rng(2)
     names = [vocab.models[1], "never-seen/model-x"]
     mf = model_features(vocab, names, rng.normal(size=(2, 384)).astype(np.float32), [2.0, 2.0], ["alpha"] * 2,
@@ -87,7 +87,7 @@ def test_subset_tokens_share_language_codes_across_spellings():
 
 
 def test_a_known_subset_changes_the_context_and_unknown_tokens_are_left_out(tiny_checkpoints):
-    model, vocab, _ = load_checkpoint(tiny_checkpoints)
+    model, vocab, _ = Checkpoint(tiny_checkpoints).load()
     vocab = Vocabulary(vocab.models, vocab.datasets, vocab.tasks, vocab.metrics, vocab.families,
                        ["[UNK]", "eng", "fra"])
     assert vocab.subset_idx(["fr", "zzz_Qqqq", ""]).tolist()[0][:1] == [2]
@@ -114,7 +114,7 @@ def two_models_one_context(model, vocab, seed: int):
 
 
 def test_the_evidence_input_moves_the_residual_only(tiny_checkpoints):
-    model, vocab, _ = load_checkpoint(tiny_checkpoints)
+    model, vocab, _ = Checkpoint(tiny_checkpoints).load()
     batch, cf = two_models_one_context(model, vocab, seed=4)
     strong = no_evidence(1, 2)
     strong[0, 0] = torch.tensor([1.5, 0.9, 1.2, 0.8, 1.0, 0.7, 0.9])   # model 0 scored well near the context
@@ -128,7 +128,7 @@ def test_the_evidence_input_moves_the_residual_only(tiny_checkpoints):
 def test_training_id_dropout_also_hides_the_evidence(tiny_checkpoints):
     """A model made to look unseen in training has neither its ID nor records (hence no evidence)."""
     import dataclasses
-    model, vocab, _ = load_checkpoint(tiny_checkpoints)
+    model, vocab, _ = Checkpoint(tiny_checkpoints).load()
     model.cfg = dataclasses.replace(model.cfg, model_id_dropout=0.999999, dropout=0.0, subset_dropout=0.0)
     model.rest = torch.nn.Sequential(*[m for m in model.rest if not isinstance(m, torch.nn.Dropout)])
     batch, cf = two_models_one_context(model, vocab, seed=5)
@@ -147,7 +147,7 @@ def test_training_id_dropout_also_hides_the_evidence(tiny_checkpoints):
 
 def test_description_noise_is_for_training_contexts_only(tiny_checkpoints):
     import dataclasses
-    model, vocab, _ = load_checkpoint(tiny_checkpoints)
+    model, vocab, _ = Checkpoint(tiny_checkpoints).load()
     _, cf = two_models_one_context(model, vocab, seed=6)
     model.cfg = dataclasses.replace(model.cfg, desc_noise=0.15, id_dropout=0.0, dataset_id_dropout=0.0)
     model.eval()
@@ -166,7 +166,7 @@ def test_description_noise_is_for_training_contexts_only(tiny_checkpoints):
 def test_heads_give_the_same_residual_for_one_shared_or_per_row_contexts(tiny_checkpoints):
     """heads() takes a matrix-vector product when each batch row has one context ([B, 1, c]) and an
     elementwise product otherwise: both must give the same residual and z."""
-    model, _, _ = load_checkpoint(tiny_checkpoints)
+    model, _, _ = Checkpoint(tiny_checkpoints).load()
     g = torch.Generator().manual_seed(0)
     B, L, h0 = 3, 5, model.first_m.out_features
     c = model.cross_m.out_features

@@ -2,8 +2,11 @@
 import numpy as np
 import pytest
 
-from modellens_core.serving.pool import POOL_COLUMNS, fitting_modalities, propose_replacements
-from modellens_core.serving.recommender import InputError, Recommender
+from modellens_core.serving.filters import fitting_modalities
+from modellens_core.serving.inputs import InputError
+from modellens_core.serving.pool import POOL_COLUMNS, propose_replacements
+from modellens_core.serving.recommender import Recommender
+from modellens_core.serving.request import Filters
 
 SPEECH = "English speech recordings of meetings, transcribed to text."
 
@@ -14,8 +17,8 @@ def rec(synthetic_assets, tiny_checkpoints):
 
 
 def test_fitting_modalities_rule():
-    assert fitting_modalities("speech", ["text", "speech", "vision"]) == ["speech"]
-    assert fitting_modalities("vision", ["text", "vision", "multimodal"]) == ["vision", "multimodal"]
+    assert fitting_modalities("speech", ["text", "speech", "vision"]) == ("speech",)
+    assert fitting_modalities("vision", ["text", "vision", "multimodal"]) == ("vision", "multimodal")
     assert fitting_modalities("other", ["text"]) is None          # no rule: no filter
     assert fitting_modalities("speech", ["text", "vision"]) is None  # would empty the ranking: no filter
 
@@ -24,8 +27,8 @@ def test_replacements_are_comparable_in_size_better_and_distinct(rec):
     pool = ["speech/whisp-4b-v2", "speech/whisp-16b-v4", "speech/whisp-1b-v0"]
     out = propose_replacements(rec, SPEECH, pool)
     assert list(out.columns) == POOL_COLUMNS and list(out["current"]) == pool
-    assert out.attrs["task"] == "automatic-speech-recognition" and out.attrs["modalities"] == ["speech"]
-    ranked = rec.recommend(SPEECH, modalities=["speech"]).set_index("model")
+    assert out.attrs["task"] == "automatic-speech-recognition" and out.attrs["modalities"] == ("speech",)
+    ranked = rec.recommend(SPEECH, modalities=["speech"]).table.set_index("model")
     for r in out.itertuples():
         assert r.current_score == pytest.approx(ranked.loc[r.current, "score"], rel=1e-5)
         assert r.gain == pytest.approx(r.replacement_score - r.current_score)
@@ -53,7 +56,7 @@ def test_tolerance_widens_the_window(rec):
     # ±10% of 1B holds only other 1B models; ±4000% holds every speech model
     if narrow["replacement"] != narrow["current"]:
         assert narrow["replacement_params_b"] == 1.0
-    best = rec.recommend(SPEECH, modalities=["speech"])
+    best = rec.recommend(SPEECH, modalities=["speech"]).table
     best = best[best["model"] != "speech/whisp-1b-v0"].iloc[0]
     assert wide["replacement"] == best["model"] and wide["replacement_score"] >= narrow["replacement_score"]
 
@@ -73,3 +76,30 @@ def test_bad_pool_input_is_refused_with_a_message(rec):
         propose_replacements(rec, SPEECH, ["speech/whisp-1b-v0"], tolerance=-1)
     with pytest.raises(InputError, match="describe"):
         propose_replacements(rec, "", ["speech/whisp-1b-v0"])
+
+
+def test_the_pool_builder_honours_the_filters(rec, monkeypatch):
+    """With "open weights only", no closed or unknown-availability model is proposed (a bug: the
+    filters were ignored); families bound the replacements too."""
+    import dataclasses
+    pool = ["speech/whisp-4b-v2", "speech/whisp-1b-v0"]
+    free = propose_replacements(rec, SPEECH, pool, tolerance=40)
+    taken = set(free.loc[free["replacement"] != free["current"], "replacement"])
+    assert taken   # without the filter, some model is proposed ...
+    open_weights = ~rec.catalog["model"].isin(taken).to_numpy()   # ... and exactly those are closed here
+    monkeypatch.setattr(rec, "facts", dataclasses.replace(rec.facts, open_weights=open_weights))
+    out = propose_replacements(rec, SPEECH, pool, tolerance=40, filters=Filters(open_weights_only=True))
+    proposed = set(out.loc[out["replacement"] != out["current"], "replacement"])
+    assert not proposed & taken
+    fam = rec.catalog.set_index("model").loc["speech/whisp-4b-v2", "family"]
+    only = propose_replacements(rec, SPEECH, pool, tolerance=40, filters=Filters(families=(fam,)))
+    for m in only.loc[only["replacement"] != only["current"], "replacement"]:
+        assert rec.catalog.set_index("model").loc[m, "family"] == fam
+
+
+def test_the_pool_builder_understands_the_description_once(rec, monkeypatch):
+    calls = []
+    real = rec.reader.understand
+    monkeypatch.setattr(rec.reader, "understand", lambda *a, **k: calls.append(a) or real(*a, **k))
+    propose_replacements(rec, SPEECH + " (once)", ["speech/whisp-4b-v2"])
+    assert len(calls) == 1

@@ -12,13 +12,13 @@ from modellens_core.ranker.features import size_features
 from modellens_core.build.corpus import Corpus
 from modellens_core.serving.priors import KNOWN_SIZES, build_priors, family_heatmap, size_curve, trained_domains
 from modellens_core.common.tasks import DOMAINS
-from modellens_core.ranker.train import load_checkpoint
+from modellens_core.ranker.checkpoint import Checkpoint
 from modellens_core.ranker.vocab import UNK
 
 
 @pytest.fixture(scope="module")
 def ranker(tiny_checkpoints):
-    model, vocab, _ = load_checkpoint(tiny_checkpoints)
+    model, vocab, _ = Checkpoint(tiny_checkpoints).load()
     return model, vocab
 
 

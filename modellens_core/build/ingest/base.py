@@ -120,6 +120,14 @@ class SourceFileError(RuntimeError):
     """A source file is missing or corrupt; the message names the file."""
 
 
+def require_dir(source_dir: Path) -> Path:
+    """The source folder as a Path; SourceFileError naming it when it is missing."""
+    path = Path(source_dir)
+    if not path.is_dir():
+        raise SourceFileError(f"source folder not found: {path}")
+    return path
+
+
 def read_file(path: Path, reader: Callable, report: DropReport | None = None, **kw):
     """Run ``reader(path, **kw)``; on failure raise SourceFileError naming the file, or, when a
     report is given, count the file as ``unparseable_file`` and return None."""

@@ -1,4 +1,4 @@
-"""Ranking losses over padded evaluation groups (DESIGN.md §5), one loss per module.
+"""Ranking losses over padded evaluation groups, one loss per module.
 
 Shared input convention: ``scores``/``pred_z`` ``[B, L]`` model outputs (higher = better),
 ``z`` ``[B, L]`` targets (within-group z, higher = better), ``mask`` ``[B, L]`` bool

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from modellens_core.build.ingest import mteb
+from modellens_core.build.ingest import mteb, mteb_metadata
 from modellens_core.build.ingest.base import RECORD_COLUMNS, SourceFileError
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "mteb"
@@ -107,13 +107,13 @@ def test_datasets_metadata(result):
 def test_family_rule():
     with gzip.open(FIXTURE / "tasks.jsonl.gz", "rt") as fh:
         tasks = {t["name"]: t for t in map(json.loads, fh)}
-    fam = mteb.dataset_families(tasks)
+    fam = mteb_metadata.dataset_families(tasks)
     assert fam["ArguAna"] == fam["ArguAna-PL"] == "arguana"
     assert fam["DBpediaClassification"] == fam["DBpediaClassification.v2"]
     assert fam["MIRACLRetrieval"] == fam["MIRACLRetrievalHardNegatives"] == "miraclretrieval"
     assert fam["CQADupstackAndroidRetrieval"] == fam["CQADupstackEnglishRetrieval"]  # via subtasks
     assert len({fam["ArguAna"], fam["SciFact"], fam["STS17"], fam["MIRACLRetrieval"]}) == 4
-    assert mteb._canonical_task(tasks["Flickr30kT2IRetrieval"], "Flickr30kT2IRetrieval") == "any-to-any-retrieval"
+    assert mteb_metadata.canonical_task(tasks["Flickr30kT2IRetrieval"], "Flickr30kT2IRetrieval") == "any-to-any-retrieval"
 
 
 def test_tar_gz_gives_the_same_result(tmp_path, result):

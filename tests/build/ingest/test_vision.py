@@ -11,10 +11,13 @@ import pytest
 
 from modellens_core.build.ingest.base import (DATASET_COLUMNS, MODEL_COLUMNS, RECORD_COLUMNS,
                                         SourceFileError)
-from modellens_core.build.ingest.specs_vision import (arch_family, asr_family, clip_family, dataset_family,
-                                                eps_subset, load_clip_benchmark, load_imagenet_testbed,
-                                                load_open_asr, load_open_clip, load_robustbench,
-                                                load_timm, load_torchvision, parse_testbed_column)
+from modellens_core.build.ingest.speech_open_asr import asr_family, load_open_asr
+from modellens_core.build.ingest.vision_clip import clip_family, load_clip_benchmark, load_open_clip
+from modellens_core.build.ingest.vision_helpers import arch_family, dataset_family
+from modellens_core.build.ingest.vision_imagenet_testbed import load_imagenet_testbed, parse_testbed_column
+from modellens_core.build.ingest.vision_robustbench import eps_subset, load_robustbench
+from modellens_core.build.ingest.vision_timm import load_timm
+from modellens_core.build.ingest.vision_torchvision import load_torchvision
 
 FIX = Path(__file__).resolve().parents[2] / "fixtures" / "vision"
 KEY = ["model", "dataset", "subset", "task", "metric"]

@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 
 from modellens_core.build.ingest.base import RECORD_COLUMNS, SourceFileError
-from modellens_core.build.ingest.specs_boards import (hf_id_from_link, load_aider, load_alpaca_eval,
-                                                load_evalplus, load_lmarena)
+from modellens_core.build.ingest.board_aider import load_aider
+from modellens_core.build.ingest.board_alpaca_eval import load_alpaca_eval
+from modellens_core.build.ingest.board_evalplus import hf_id_from_link, load_evalplus
+from modellens_core.build.ingest.board_lmarena import load_lmarena
 
 FIX = Path(__file__).resolve().parents[2] / "fixtures" / "boards"
 

@@ -1,4 +1,4 @@
-"""Tests for the LLM spec adapters on tiny native-format fixtures (tests/fixtures/llm/)."""
+"""Tests for the LLM adapters (llm_*.py) on tiny native-format fixtures (tests/fixtures/llm/)."""
 from __future__ import annotations
 
 import math
@@ -8,7 +8,10 @@ import pandas as pd
 import pytest
 
 from modellens_core.build.ingest.base import SourceFileError
-from modellens_core.build.ingest.specs_llm import load_epoch, load_obsscaling, load_sloth, load_swallow
+from modellens_core.build.ingest.llm_epoch import load_epoch
+from modellens_core.build.ingest.llm_obsscaling import load_obsscaling
+from modellens_core.build.ingest.llm_sloth import load_sloth
+from modellens_core.build.ingest.llm_swallow import load_swallow
 
 FIX = Path(__file__).resolve().parents[2] / "fixtures" / "llm"
 

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from modellens_core.build.ingest.base import RECORD_COLUMNS, SourceFileError
-from modellens_core.build.ingest.specs_benchbench import (_split_header, ibm_board, load_ibm,
-                                                    load_socialfoundations, params_from_display)
+from modellens_core.build.ingest.benchbench_ibm import ibm_board, load_ibm
+from modellens_core.build.ingest.benchbench_socialfoundations import (_split_header, load_socialfoundations,
+                                                                      params_from_display)
 
 FIX = Path(__file__).resolve().parents[2] / "fixtures" / "benchbench"
 
