@@ -43,22 +43,23 @@ DESCRIPTIONS = (
 )
 
 
-def naive_scores(rec, feats: dict, query, q: np.ndarray) -> np.ndarray:
+def naive_scores(rec, feats: dict, query) -> np.ndarray:
     """Scores [N] from the model's own forward over every candidate, nothing precomputed."""
     from modellens_core.ranker.features import context_features
-    ctx = context_features(rec.vocab, [query.match or "[UNK]"], q[None, :], [query.task], [query.metric], [query.subset])
+    ctx = context_features(rec.vocab, [query.match or "[UNK]"], query.vector[None, :], [query.task], [query.metric],
+                           [query.subset])
     with torch.no_grad():
-        evidence = torch.from_numpy(rec.query_evidence(query, q, by_pairs=True))[None]
+        evidence = torch.from_numpy(rec.query_evidence(query, by_pairs=True))[None]
         out = rec.model({k: v[None] for k, v in feats.items()}, ctx, evidence)
     return out["score"][0].numpy()
 
 
-def naive_rank(rec, feats, names: np.ndarray, query, q, k: int = 20):
+def naive_rank(rec, feats, names: np.ndarray, query, k: int = 20):
     """The catalog-wide order the app uses (rank level first, then score; ties by name) from
     the naive scores."""
-    from modellens_core.serving.recommender import EVALUATED_FIRST
-    score = naive_scores(rec, feats, query, q)
-    key = score + EVALUATED_FIRST * rec.rank_level(query, np.arange(len(names)))
+    from modellens_core.serving.ordering import EVALUATED_FIRST
+    score = naive_scores(rec, feats, query)
+    key = score + EVALUATED_FIRST * rec.ordering.rank_level(query.task, query.domain, np.arange(len(names)))
     order = np.lexsort((names, -key))
     return order[:k], score
 
@@ -96,16 +97,22 @@ def main() -> None:
         ["resident memory after load, MB", rss, "<= 2048 MB"]]))
 
     # --- the whole catalog, one query ---------------------------------------------------------
+    from modellens_core.serving.request import Filters, RankRequest
     queries = [rec.understand(d) for d in DESCRIPTIONS]
     runs = args.runs
+
+    def rank(i, top_k=None, candidates=None):   # every modality, as the naive path scores (no modality rule)
+        return rec.rank(queries[i % len(queries)], RankRequest("", top_k=top_k, candidates=candidates,
+                                                               filters=Filters(fit_modality=False))).table
 
     def fresh(i):  # a description never seen before: the encoder's cache cannot answer
         return f"{DESCRIPTIONS[i % len(DESCRIPTIONS)]} (variant {i}, {time.perf_counter_ns()})"
 
-    engine_k = timings(lambda i: rec.rank(*queries[i % len(queries)], top_k=20), runs)
-    engine_all = timings(lambda i: rec.rank(*queries[i % len(queries)]), runs)
+    engine_k = timings(lambda i: rank(i, 20), runs)
+    engine_all = timings(lambda i: rank(i), runs)
+    fitting = timings(lambda i: rec.rank(queries[i % len(queries)], RankRequest("", top_k=20)), runs)
     rec.tier_shortcut = False
-    engine_every = timings(lambda i: rec.rank(*queries[i % len(queries)], top_k=20), runs)
+    engine_every = timings(lambda i: rank(i, 20), runs)
     rec.tier_shortcut = True
     encode = timings(lambda i: rec.understand(fresh(i)), runs)
     full = timings(lambda i: rec.recommend(fresh(i), top_k=20), runs)
@@ -115,15 +122,17 @@ def main() -> None:
     feats = model_features(rec.vocab, names.tolist(), rec.corpus.model_emb, rec.catalog["params_b"],
                            rec.catalog["family"], rec.cfg.name_buckets)
     t_feats = time.perf_counter() - t
-    naive = timings(lambda i: naive_rank(rec, feats, names, *queries[i % len(queries)]), runs)
+    naive = timings(lambda i: naive_rank(rec, feats, names, queries[i % len(queries)]), runs)
 
     med = {k: summary(v)["median"] for k, v in
            dict(engine_k=engine_k, engine_every=engine_every, engine_all=engine_all, encode=encode, full=full,
-                naive=naive).items()}
+                naive=naive, fitting=fitting).items()}
     print(f"\n## Ranking all {n:,} models for one query (median of {runs} runs, ms)\n")
     print(table(["path", "median ms", "p99 ms", "target"], [
         ["fast engine, top 20 returned (Recommender.rank; no encoding)", med["engine_k"], summary(engine_k)["p99"],
          "<= 50"],
+        ["  the same with the default request (only modalities that fit the task)", med["fitting"],
+         summary(fitting)["p99"], ""],
         ["  the same with every model scored (exact tier shortcut off)", med["engine_every"],
          summary(engine_every)["p99"], "<= 50"],
         ["fast engine, whole ranked table returned (no encoding)", med["engine_all"], summary(engine_all)["p99"], ""],
@@ -132,7 +141,7 @@ def main() -> None:
         ["NAIVE full forward over every candidate + sort (no encoding)", med["naive"], summary(naive)["p99"], ""],
     ]))
     print("\nCatalog-wide, models evaluated on the query's task come first, then those evaluated in its "
-          "domain (evidence levels, Recommender.rank_level); the levels are known before scoring, so when the "
+          "domain (evidence levels, serving.ordering); the levels are known before scoring, so when the "
           "top levels hold top_k models the others cannot enter the top k and are not scored (same result, "
           "see the check below).")
     print(f"\nspeed-up of the fast engine over the naive forward: {med['naive'] / med['engine_k']:.1f}x (top 20), "
@@ -142,10 +151,10 @@ def main() -> None:
 
     # --- the fast path returns the naive path's results ---------------------------------------
     worst, same_order = 0.0, True
-    for query, q in queries:
-        fast = rec.rank(query, q)                      # the whole table: every model's score
-        head = rec.rank(query, q, top_k=100)           # the top 100 as the app gets it (tier shortcut on)
-        order, score = naive_rank(rec, feats, names, query, q, k=100)
+    for i, query in enumerate(queries):
+        fast = rank(i)                                 # the whole table: every model's score
+        head = rank(i, 100)                            # the top 100 (tier shortcut on)
+        order, score = naive_rank(rec, feats, names, query, k=100)
         same_order &= list(fast["model"].head(100)) == list(names[order]) == list(head["model"])
         ref = dict(zip(names, score))
         worst = max(worst, float(np.max(np.abs(fast["score"].to_numpy(np.float64)
@@ -159,8 +168,7 @@ def main() -> None:
     rows = []
     for size in (10, 1000, None):
         lists = [None if size is None else list(rng.choice(names, size, replace=False)) for _ in range(8)]
-        s = summary(timings(lambda i: rec.rank(*queries[i % len(queries)], candidates=lists[i % len(lists)],
-                                               top_k=20), args.latency_runs))
+        s = summary(timings(lambda i: rank(i, 20, lists[i % len(lists)]), args.latency_runs))
         rows.append([f"{size:,}" if size else f"all ({n:,})", s["runs"], s["p50"], s["p99"], s["max"]])
     print(f"\n## Engine latency by candidate-list size (Recommender.rank, top 20, no encoding, ms)\n")
     print(table(["candidates", "runs", "p50", "p99", "max"], rows))

@@ -76,9 +76,10 @@ def main() -> None:
     for ds, desc in DESCRIPTIONS.items():
         t = truth[truth["dataset"] == ds].set_index("model")["finetune_top1"]
         names = [CANDIDATES[m] for m in t.index]
-        table = rec.recommend(desc, candidates=names).set_index("model")
+        ranking = rec.recommend(desc, candidates=names)
+        table = ranking.table.set_index("model")
         ranker = table["score"].reindex(names).to_numpy()
-        rows.append({"dataset": ds, "inferred task": table.attrs["task"],
+        rows.append({"dataset": ds, "inferred task": ranking.task,
                      "modellens": tau_w(t.to_numpy(), ranker),
                      "imagenet top-1": tau_w(t.to_numpy(), top1.reindex(names).to_numpy()),
                      "params": tau_w(t.to_numpy(), params.reindex(names).to_numpy())})

@@ -18,7 +18,7 @@ import pandas as pd
 from ..build.canonical import match_key
 from ..common.metric_names import canonical_metric
 from ..common.tasks import task_domain
-from .inputs import MAX_SUBSET_CHARS, InputError, clean_text, shown
+from .inputs import MAX_SUBSET_CHARS, InputError, choice, clean_text, shown
 
 N_NEIGHBOURS = 5               # nearest known datasets shown as evidence (the ranker's evidence input has its own k)
 TASK_TEXT_WEIGHT = 2.0         # task inference: neighbours' vote share + this x similarity to the task's name
@@ -69,8 +69,9 @@ class QueryReader:
             self.ds_key.setdefault(match_key(n), i)
 
     def understand(self, description, task=None, metric=None, subset=None) -> Query:
-        """The :class:`Query` of a description; ``task``/``metric`` already normalised (``inputs.choice``)."""
+        """The :class:`Query` of a description; ``task``/``metric`` as the user wrote them (None: infer)."""
         text, notices = clean_text(description)
+        (task_asked, task), (metric_asked, metric) = ((v, choice(v)) for v in (task, metric))
         subset_text = self._subset(subset, notices)
         if not text:
             raise InputError("Please describe your dataset: what the inputs are, what is predicted, the domain and "
@@ -82,12 +83,12 @@ class QueryReader:
         match = self.ds_arrays["dataset"][self.ds_key[key]] if key in self.ds_key else \
             (self.ds_arrays["dataset"][top[0]] if sims[top[0]] >= MATCH_SIMILARITY else None)
         if task and task not in self.known_tasks:
-            notices.append(f"Unknown task '{shown(task)}': inferred the task from the description instead.")
+            notices.append(f"Unknown task '{shown(task_asked)}': inferred the task from the description instead.")
             task = None
         if metric:
-            asked, metric = metric, canonical_metric(metric)
+            metric = canonical_metric(metric)
             if metric not in self.known_metrics:
-                notices.append(f"Unknown metric '{shown(asked)}': inferred the metric from the description instead.")
+                notices.append(f"Unknown metric '{shown(metric_asked)}': inferred the metric from the description instead.")
                 metric = None
         task_out = task or self._infer_task(top, sims, q)
         if metric:

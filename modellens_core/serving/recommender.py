@@ -78,8 +78,7 @@ class Recommender:
 
     # --- understanding and context ------------------------------------------------------------
     def understand(self, description, task=None, metric=None, subset=None) -> Query:
-        return self.reader.understand(description, *(RankRequest("", task, metric).__dict__[k]
-                                                      for k in ("task", "metric")), subset)
+        return self.reader.understand(description, task, metric, subset)
 
     def context(self, query: Query) -> ContextSide:
         """The engine's context side of a query (its matched dataset's ID when one matches)."""

@@ -65,8 +65,8 @@ class RankRequest:
     filters: Filters = field(default_factory=Filters)
 
     def __post_init__(self):
-        object.__setattr__(self, "task", choice(self.task))
-        object.__setattr__(self, "metric", choice(self.metric))
+        for key in ("task", "metric"):   # as given (notices quote it), None when the description decides
+            object.__setattr__(self, key, str(getattr(self, key)).strip() if choice(getattr(self, key)) else None)
         object.__setattr__(self, "subset", "" if self.subset is None else str(self.subset))
         if self.candidates is not None:
             object.__setattr__(self, "candidates", tuple(name_lines(self.candidates)))

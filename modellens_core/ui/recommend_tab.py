@@ -195,7 +195,8 @@ def parse_query(qp: dict, known_tasks, known_metrics, known_modalities) -> tuple
     """Widget values from link parameters (only those the link sets), and notices for the ones
     ignored (never raises): the core's request, mapped back to the widgets."""
     request, notes = RankRequest.from_query_params(qp, known_tasks, known_metrics, known_modalities)
-    given, f = set(qp or {}), request.filters
+    f = request.filters
+    given = {k for k in (qp or {}) if not any(f"'{k}'" in n for n in notes)}   # the parameters not ignored
     out = {"description": request.description} if "description" in given else {}
     for key, value in (("task", request.task), ("metric", request.metric)):
         if value:
@@ -210,7 +211,7 @@ def parse_query(qp: dict, known_tasks, known_metrics, known_modalities) -> tuple
                              ("fit_modality", "fit_modality", f.fit_modality),
                              ("families", "families", list(f.families)), ("modalities", "modalities", list(f.modalities)),
                              ("subset", "subset", request.subset), ("top_k", "top_k", request.top_k)):
-        if key in given and not any(f"'{key}'" in n for n in notes):
+        if key in given or (key in ("families", "modalities") and key in (qp or {})):   # the valid part of a list
             out[name] = value
     if request.candidates is not None:
         out["candidates"] = "\n".join(request.candidates)

@@ -12,7 +12,10 @@ import math
 import numpy as np
 import pytest
 
-from modellens_core.serving.recommender import MAX_CANDIDATES, MAX_DESCRIPTION_CHARS, InputError, Recommender
+from modellens_core.serving.candidates import MAX_CANDIDATES
+from modellens_core.serving.inputs import MAX_DESCRIPTION_CHARS, InputError
+from modellens_core.serving.recommender import Recommender
+from modellens_core.serving.request import Filters, RankRequest
 
 LIMIT_S = 30
 SPEECH = "English speech recordings transcribed to text."
@@ -39,8 +42,16 @@ def refused(rec, match: str, *args, **kwargs) -> str:
     return msg
 
 
-def valid(table, n: int | None = None):
-    """A ranked table: ranks 1..n, finite scores sorted best first, a notices list in attrs."""
+def explained(ranking):
+    """The ranking's table, with what was understood beside it (``attrs``: here, for the checks only)."""
+    table = ranking.table
+    table.attrs = ranking.understood()
+    return table
+
+
+def valid(ranking, n: int | None = None):
+    """A ranked table: ranks 1..n, finite scores sorted best first, a notices list."""
+    table = explained(ranking)
     assert list(table["rank"]) == list(range(1, len(table) + 1))
     s = table["score"].to_numpy(np.float64)
     key = s + 1e6 * table["rank_level"].to_numpy(np.float64)  # evaluated-on-this-task models first
@@ -72,7 +83,8 @@ def test_one_megabyte_description_is_truncated_with_a_notice(rec):
     "speech \ud83d\ude00 recordings",                                      # a surrogate pair written out
 ])
 def test_control_characters_and_surrogates_are_cleaned(rec, text):
-    query, q = call(rec.understand, text)
+    query = call(rec.understand, text)
+    q = query.vector
     assert not any(ord(c) < 32 or 0x7f <= ord(c) <= 0x9f or 0xd800 <= ord(c) <= 0xdfff for c in query.description)
     query.description.encode("utf-8")                                      # valid UTF-8 now
     assert np.isfinite(q).all()
@@ -92,7 +104,7 @@ def test_emoji_rtl_and_cjk_descriptions_rank(rec, text):
 
 def test_html_in_the_description_is_kept_as_data(rec):
     text = "<script>alert('x')</script><img src=x onerror=alert(1)> speech recordings"
-    query, _ = call(rec.understand, text)
+    query = call(rec.understand, text)
     assert query.description == text                      # verbatim: escaping is the renderer's job
     valid(call(rec.recommend, text, top_k=3), 3)
 
@@ -191,14 +203,13 @@ def test_infer_placeholders_mean_infer(rec, value):
 @pytest.mark.parametrize("kwargs", [
     dict(families=["alpha"], modalities=["speech"]),          # alpha is a text family
     dict(families=["no-such-family"]),
-    dict(modalities=["smell"]),
     dict(min_params_b=1000),
     dict(max_params_b=0, include_unknown_size=False),
     dict(max_params_b=0.5, min_params_b=0.25, include_unknown_size=False),
     dict(candidates=["newlab/model-70b"], max_params_b=8),
 ])
 def test_contradictory_filters_give_an_explained_empty_result(rec, kwargs):
-    t = call(rec.recommend, SPEECH, **kwargs)
+    t = explained(call(rec.recommend, SPEECH, **kwargs))
     assert len(t) == 0 and "No model satisfies these filters" in notices(t)
     assert t.attrs["task"]                                   # the query is still explained
 
@@ -227,8 +238,13 @@ def test_bad_bounds_are_refused_before_any_other_work(rec):
 @pytest.mark.parametrize("kwargs", [dict(max_params_b=1e308), dict(max_params_b=math.inf),
                                     dict(max_params_b="1e400"), dict(min_params_b=0), dict(max_params_b="  ")])
 def test_huge_zero_and_blank_bounds_keep_every_model(rec, kwargs):
-    t = valid(call(rec.recommend, SPEECH, **kwargs))
+    t = valid(call(rec.recommend, SPEECH, fit_modality=False, **kwargs))
     assert len(t) == len(rec.catalog)
+
+
+def test_an_unknown_modality_is_ignored_with_a_notice(rec):
+    t = valid(call(rec.recommend, SPEECH, modalities=["smell"], top_k=3), 3)
+    assert "Unknown modality ignored: smell" in notices(t)
 
 
 def test_zero_maximum_keeps_only_models_of_unknown_size(rec):
@@ -238,7 +254,7 @@ def test_zero_maximum_keeps_only_models_of_unknown_size(rec):
 
 @pytest.mark.parametrize("top_k,n", [(0, 1), (-5, 1), (10**12, None), ("3", 3), (2.7, 2)])
 def test_odd_top_k_is_clamped(rec, top_k, n):
-    t = valid(call(rec.recommend, SPEECH, top_k=top_k))
+    t = valid(call(rec.recommend, SPEECH, top_k=top_k, fit_modality=False))
     assert len(t) == (len(rec.catalog) if n is None else n)
 
 
@@ -246,7 +262,7 @@ def test_odd_top_k_is_clamped(rec, top_k, n):
 def test_two_identical_requests_at_once_give_identical_results(rec):
     futures = [_POOL.submit(rec.recommend, SPEECH + " (twice)", top_k=10) for _ in range(2)]
     a, b = (f.result(timeout=LIMIT_S) for f in futures)
-    assert a.equals(b) and a.attrs == b.attrs and len(a) == 10
+    assert a.table.equals(b.table) and a.understood() == b.understood() and len(a.table) == 10
 
 
 @pytest.mark.parametrize("unseen_scale", [1.0, 0.3])
@@ -260,13 +276,15 @@ def test_fast_engine_matches_the_full_model_forward(rec, unseen_scale, monkeypat
     cfg = dataclasses.replace(rec.cfg, unseen_residual_scale=unseen_scale)
     monkeypatch.setattr(rec, "cfg", cfg)
     monkeypatch.setattr(rec.model, "cfg", cfg)
-    query, q = rec.understand(SPEECH)
-    fast = rec.rank(query, q).set_index("model")["score"]
+    query = rec.understand(SPEECH)
+    q = query.vector
+    fast = rec.rank(query, RankRequest(SPEECH, top_k=None, filters=Filters(fit_modality=False))).table
+    fast = fast.set_index("model")["score"]
     cat = rec.catalog
     feats = model_features(rec.vocab, cat["model"].tolist(), rec.corpus.model_emb, cat["params_b"],
                            cat["family"], rec.cfg.name_buckets)
     ctx = context_features(rec.vocab, [query.match or "[UNK]"], q[None, :], [query.task], [query.metric], [query.subset])
-    evidence = rec.query_evidence(query, q, by_pairs=True)   # training's lookups, not the engine's scatter
+    evidence = rec.query_evidence(query, by_pairs=True)   # training's lookups, not the engine's scatter
     with torch.no_grad():
         naive = rec.model({k: v[None] for k, v in feats.items()}, ctx, torch.from_numpy(evidence)[None])["score"][0].numpy()
     np.testing.assert_allclose(fast.loc[cat["model"]].to_numpy(), naive, atol=1e-5, rtol=0)
@@ -276,10 +294,10 @@ def test_exact_tier_shortcut_gives_the_head_of_the_full_ranking(rec):
     """Catalog-wide top-k skips models that cannot reach the top tiers: the same rows as the
     head of the whole ranking."""
     for text in (SPEECH, "photos of objects", "answer questions about English news articles"):
-        query, q = rec.understand(text)
-        full = rec.rank(query, q)
+        query = rec.understand(text)
+        full = rec.rank(query, RankRequest(text, top_k=None)).table
         for k in (1, 5, 20):
-            head = rec.rank(query, q, top_k=k)
+            head = rec.rank(query, RankRequest(text, top_k=k)).table
             assert list(head["model"]) == list(full["model"].head(k))
             np.testing.assert_allclose(head["score"], full["score"].head(k), atol=1e-5, rtol=0)
             assert list(head["rank_level"]) == list(full["rank_level"].head(k))

@@ -18,22 +18,20 @@ def test_strength_is_mean_predicted_z_over_the_domain_datasets(rec):
     s = domain_strength(rec, models)
     assert set(s["domain"]) == {"text", "speech", "vision"} and len(s) == 6
     assert dict(s.groupby("domain")["n_datasets"].first()) == {"text": 8, "speech": 4, "vision": 6}
-    # recompute one cell the slow way: one context at a time through the same network
+    # recompute one cell another way: one context at a time through the engine's one-query path
     ds = rec.datasets[rec.datasets["domain"] == "speech"]
     zs = []
     with torch.no_grad():
         for i, row in ds.iterrows():
             ctx = context_features(rec.vocab, [row["dataset"]], rec.dataset_emb[i:i + 1], [row["task"]],
-                                   [rec.dataset_metric[row["dataset"]]])
-            view = rec.model.context_view(ctx)
-            fc, cc = rec.model.context_part(view)
-            j = rec.index["speech/whisp-4b-v2"]
+                                   [rec.reader.dataset_metric[row["dataset"]]])
+            cs = rec.engine.context_side(ctx)
+            j = rec.resolver.index["speech/whisp-4b-v2"]
             # the evidence the one-query path would give for this dataset (its own family left out)
             nbr, w, top = rec.evidence.neighbours(rec.dataset_emb[i:i + 1], rec.evidence.dataset_family[i:i + 1])
             ev = rec.evidence.catalog(len(rec.catalog), nbr[0], w[0], float(top[0]), -1,
                                       rec.evidence.task_codes.get(row["task"], -1), rec.evidence.dataset_family[i])
-            _, z = rec.heads(rec.first_m[j:j + 1], rec.cross_m[j:j + 1], fc.numpy()[0], cc.numpy()[0], ev[j:j + 1])
-            zs.append(float(z[0]))
+            zs.append(float(rec.engine.catalog(rec.side.rows([j]), cs, ev[j:j + 1]).z[0]))
     cell = s[(s["model"] == "speech/whisp-4b-v2") & (s["domain"] == "speech")].iloc[0]
     assert cell["strength"] == pytest.approx(np.mean(zs), abs=1e-5)
     assert cell["spread"] == pytest.approx(np.std(zs), abs=1e-5)

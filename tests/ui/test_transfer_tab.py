@@ -124,7 +124,7 @@ def test_python_api_matches_the_ranker_at_weight_zero(app_url):
           for m, s in ((GOOD, 3.0), (NOISE, 0.0), (UNSEEN, 1.0))}
     rec = recommender()
     out = feature_augmented_ranking(rec, DESC, up, weight=0.0)
-    ref = rec.recommend(DESC, candidates=list(up))
+    ref = rec.recommend(DESC, candidates=list(up)).table
     assert out["ranker_score"].tolist() == pytest.approx(ref["score"].tolist())
     assert out["model"].tolist() == ref["model"].tolist()
     assert out.attrs["fused_estimators"] and "leep" not in out.attrs["computed_estimators"]
