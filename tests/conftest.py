@@ -3,12 +3,24 @@ trained on it (session scoped: built once per test run, in a temporary folder)."
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+TESTS = Path(__file__).resolve().parent
+
+
+def pytest_ignore_collect(collection_path, config):
+    """Collect tests/build/ (it mirrors modellens_core/build/): pytest skips folders named
+    "build" by default (``norecursedirs``). Anything else: pytest's own rules (None)."""
+    if collection_path.name == "build" and collection_path.parent == TESTS:
+        return False
+    return None
+
 
 TINY = dict(epochs=4, steps_per_epoch=15, groups_per_batch=16, items_per_group=16, name_buckets=512,
             id_dim=8, name_dim=8, desc_dim=16, meta_dim=8, hidden=(32, 16), prior_hidden=8, patience=10)

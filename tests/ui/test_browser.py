@@ -91,6 +91,9 @@ def test_example_tabs_and_row_to_profile(page, app_url):
         panel = open_tab(page, title)
         if title in ("Atlas", "Priors"):   # both draw plotly figures as soon as they are opened
             expect(panel.locator(".js-plotly-plot").first).to_be_visible()
+        if title == "Atlas":   # the fixture built it: the maps, not the "not built" message
+            expect(panel.locator(".js-plotly-plot")).to_have_count(3)
+            assert "not built" not in panel.inner_text()
         assert len(panel.inner_text().strip()) > 50
         shot(page, name)
 
