@@ -22,11 +22,17 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from .merge import add_z, build_dataset_catalog, build_model_catalog, merge_sources
 from ..common.encoder import TextEncoder, quantize
-from .ingest import ADAPTERS, OPTIONAL_SOURCES, SKIPPED_FOLDERS, SOURCE_FOLDERS, load_source
+from .ingest import (
+    ADAPTERS,
+    OPTIONAL_SOURCES,
+    SKIPPED_FOLDERS,
+    SOURCE_FOLDERS,
+    load_source,
+)
 from .ingest.base import DROP_REASONS, DropReport, SourceFileError
 from .manifest import write_manifest
+from .merge import add_z, build_dataset_catalog, build_model_catalog, merge_sources
 from .splits import make_splits
 
 SEED = 20261123

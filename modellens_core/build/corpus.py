@@ -11,7 +11,6 @@ import pandas as pd
 from ..common.encoder import dequantize
 
 
-
 @dataclass
 class Corpus:
     root: Path

@@ -15,11 +15,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .canonical import ModelNamer, dataset_id, slug
-from .catalog import (dataset_description_template, dataset_domain, fill_descriptions,
-                      first_non_null, model_description_template, size_bucket)
-from .ingest.base import DATASET_COLUMNS, MODEL_COLUMNS, DropReport, SourceResult
 from ..common.metric_names import canonical_metric, higher_is_better
+from .canonical import ModelNamer, dataset_id, slug
+from .catalog import (
+    dataset_description_template,
+    dataset_domain,
+    fill_descriptions,
+    first_non_null,
+    model_description_template,
+    size_bucket,
+)
+from .ingest.base import DATASET_COLUMNS, MODEL_COLUMNS, DropReport, SourceResult
 
 GROUP_KEY = ["dataset", "subset", "task", "metric"]
 

@@ -23,14 +23,14 @@ import torch
 import torch.distributed as dist
 from tqdm import tqdm
 
-from .config import RankerConfig
 from ..build.corpus import Corpus
+from ..common.metrics import evaluate_groups
+from .checkpoint import Checkpoint, build_model
+from .config import RankerConfig
+from .engine import Engine, Scores
 from .evidence import EVIDENCE_DIM, NeighbourEvidence, population_shifted_z
 from .features import catalog_features, group_context, group_table, take
 from .losses import bpr_loss, plackett_luce_loss, pointwise_mse_loss
-from ..common.metrics import evaluate_groups
-from .checkpoint import Checkpoint, build_model
-from .engine import Engine, Scores
 from .model import ModelLens
 from .vocab import Vocabulary
 

@@ -29,15 +29,14 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
-import torch
 
 from ..build.corpus import Corpus
-from ..ranker.features import context_features, model_features
-from .layout import spring_layout
 from ..build.manifest import MANIFEST, sha256, write_manifest
 from ..common.tasks import DOMAINS, task_domain
 from ..ranker.checkpoint import Checkpoint
 from ..ranker.engine import Engine
+from ..ranker.features import context_features, model_features
+from .layout import spring_layout
 
 ATLAS_DIR = "atlas"
 POINTS, DATASET_CROSS, META = "points.parquet", "dataset_cross.npy", "meta.json"

@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..build.canonical import match_key
 from ..build.ingest.family_guess import guess_family, params_from_name
-from ..ranker.engine import Engine, ModelSide
+from ..ranker.engine import Engine
 from ..ranker.features import model_features
 from .inputs import MAX_NAME_CHARS, clean_text
 

@@ -16,8 +16,8 @@ import pandas as pd
 import torch
 
 from ..build.catalog import SIZE_BUCKET_LABELS, SIZE_BUCKET_TYPICAL_B
-from ..ranker.features import size_features
 from ..common.tasks import DOMAINS, task_domain
+from ..ranker.features import size_features
 from ..ranker.vocab import UNK
 
 KNOWN_SIZES = [s for s in SIZE_BUCKET_LABELS if s != "unknown"]

@@ -70,7 +70,7 @@ class Recommender:
     def load(cls, assets: Path | None = None, checkpoint: Path | None = None, verify: bool = True) -> "Recommender":
         assets = Path(assets or ASSETS)
         if verify:
-            verify_manifest(assets)
+            verify_manifest(assets, part="runtime", checkpoints_dir=checkpoint)  # the files the app reads
         return cls(Corpus(assets), Path(checkpoint or CHECKPOINTS))
 
     known_tasks = property(lambda self: self.reader.known_tasks)

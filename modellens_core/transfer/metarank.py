@@ -35,7 +35,13 @@ import numpy as np
 import pandas as pd
 
 from ..common.metrics import tau_w
-from .descriptions import DATASETS, ESTIMATORS, SOURCE_COLUMNS, dataset_key, estimator_text
+from .descriptions import (
+    DATASETS,
+    ESTIMATORS,
+    SOURCE_COLUMNS,
+    dataset_key,
+    estimator_text,
+)
 
 SOURCES = Path(__file__).resolve().parents[3] / "shared" / "data" / "sources" / "transferability"
 ACC_FILE = "sfda_supervised_cnn11_finetune_acc.csv"

@@ -10,7 +10,15 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ..serving.profile import MAX_MODELS, profile
-from .render import empty_frame, enclosing_tabs, fmt_params, md_escape, round_floats, user_facing, warn_line
+from .render import (
+    empty_frame,
+    enclosing_tabs,
+    fmt_params,
+    md_escape,
+    round_floats,
+    user_facing,
+    warn_line,
+)
 from .state import recommender, shared
 
 TAB_ID = "profile_tab"

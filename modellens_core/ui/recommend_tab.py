@@ -18,10 +18,30 @@ import gradio as gr
 import numpy as np
 import pandas as pd
 
-from ..serving.inputs import MAX_DESCRIPTION_CHARS, MAX_SUBSET_CHARS, InputError, choice, name_lines
+from ..serving.inputs import (
+    MAX_DESCRIPTION_CHARS,
+    MAX_SUBSET_CHARS,
+    InputError,
+    choice,
+    name_lines,
+)
 from ..serving.pool import propose_replacements
-from ..serving.request import DEFAULT_TOP_K, MAX_TOP_K, SIZE_MAX, SIZE_PRESETS, Filters, RankRequest
-from .render import empty_frame, fmt_params, md_escape, round_floats, user_facing, warn_line
+from ..serving.request import (
+    DEFAULT_TOP_K,
+    MAX_TOP_K,
+    SIZE_MAX,
+    SIZE_PRESETS,
+    Filters,
+    RankRequest,
+)
+from .render import (
+    empty_frame,
+    fmt_params,
+    md_escape,
+    round_floats,
+    user_facing,
+    warn_line,
+)
 from .state import recommender, shared
 
 INFER = "infer from description"

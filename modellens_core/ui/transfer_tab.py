@@ -11,11 +11,11 @@ from __future__ import annotations
 import gradio as gr
 import pandas as pd
 
+from ..serving.feature_ranking import FUSION_RULE, feature_augmented_ranking
 from ..serving.inputs import MAX_DESCRIPTION_CHARS, InputError, clean_text
 from ..transfer import ESTIMATORS
 from ..transfer.metarank import load_selector
 from ..transfer.uploads import MAX_FILE_BYTES, MAX_FILES, parse_uploads
-from ..serving.feature_ranking import FUSION_RULE, feature_augmented_ranking
 from .render import empty_frame, md_escape, round_floats, user_facing, warn_line
 from .state import recommender
 

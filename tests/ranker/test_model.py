@@ -2,8 +2,6 @@ import numpy as np
 import pytest
 import torch
 
-from modellens_core.ranker.config import RankerConfig
-from modellens_core.build.corpus import Corpus
 from modellens_core.ranker.evidence import EVIDENCE_DIM
 from modellens_core.ranker.features import context_features, model_features
 from modellens_core.ranker.checkpoint import Checkpoint

@@ -1,7 +1,6 @@
 import numpy as np
 import pytest
 
-from modellens_core.build.corpus import Corpus
 from modellens_core.serving.inputs import InputError, clean_text
 from modellens_core.serving.recommender import Recommender
 
