@@ -1,10 +1,19 @@
 """Candidate names: which catalog entry a typed name means, and the model side of a name that
 is in no catalog (scored from what its name says: family and size guessed from it, the generic
-model description, and the [UNK] ID row)."""
+model description, and the [UNK] ID row).
+
+A typed name resolves, in order, to: the exact id; any case or alias spelling; the entry whose
+name part (after the org) has the same match key; the entry whose name before a timm tag
+(``convnext_tiny`` for ``timm/convnext_tiny.fb_in1k``) has it. Where several entries share a
+key, the most used one wins (records first, then Hub popularity), so a bare ``resnet50`` finds
+the widely used checkpoint, not a third-party port; the answer says which entry it chose. A
+name that resolves to nothing gets "did you mean" suggestions (fuzzy matching, ``rapidfuzz``).
+"""
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from rapidfuzz import fuzz, process
 
 from ..build.canonical import match_key
 from ..build.ingest.family_guess import guess_family, params_from_name
@@ -13,19 +22,30 @@ from ..ranker.features import model_features
 from .inputs import MAX_NAME_CHARS, clean_text
 
 MAX_CANDIDATES = 20000
+MAX_SUGGESTED = 5          # unknown names that get "did you mean" suggestions (each costs a fuzzy scan)
+SUGGEST_CUTOFF = 80        # rapidfuzz WRatio (0-100) below which a name is no suggestion
 UNKNOWN_MODEL_DESCRIPTION = "A machine-learning model."   # the description view of a name outside the catalog
 
 
 class NameResolver:
     def __init__(self, catalog: pd.DataFrame):
         names = catalog["model"].tolist()
+        self.names = names
         self.index = {m: i for i, m in enumerate(names)}
         self.lower_index = {m.lower(): i for i, m in enumerate(names)}
+        # most used first: records, then Hub popularity (ties: catalog order), so setdefault keeps the best
+        use = (catalog["n_records"].fillna(0).to_numpy(np.float64) * 1e12
+               + catalog["popularity"].fillna(0).to_numpy(np.float64) if "popularity" in catalog
+               else catalog["n_records"].fillna(0).to_numpy(np.float64))
         self.key_index: dict[str, int] = {}
-        for i, (m, aliases) in enumerate(zip(names, catalog["aliases"])):
-            for a in [m, *list(aliases)]:
-                self.lower_index.setdefault(str(a).lower(), i)
-                self.key_index.setdefault(match_key(str(a).split("/")[-1]), i)
+        self.base_index: dict[str, int] = {}
+        for i in np.argsort(-use, kind="stable"):
+            for a in [names[i], *list(catalog["aliases"].iat[i])]:
+                self.lower_index.setdefault(str(a).lower(), int(i))
+                part = str(a).split("/")[-1]
+                self.key_index.setdefault(match_key(part), int(i))
+                self.base_index.setdefault(match_key(part.split(".")[0]), int(i))
+        self._lower_names = [n.lower() for n in names]
 
     def row(self, name: str) -> int | None:
         """The catalog row a spelling means: exact, then any case or alias, then the match key of its last part."""
@@ -34,8 +54,15 @@ class NameResolver:
             i = self.lower_index.get(name.lower())
         if i is None:
             i = self.key_index.get(match_key(name.split("/")[-1]))
+        if i is None:
+            i = self.base_index.get(match_key(name.split("/")[-1].split(".")[0]))
         return i
 
+    def suggest(self, name: str, n: int = 3) -> list[str]:
+        """Catalog names close to a name that resolved to nothing (best first; may be empty)."""
+        hits = process.extract(name.lower(), self._lower_names, scorer=fuzz.WRatio, limit=n,
+                               score_cutoff=SUGGEST_CUTOFF)
+        return [self.names[i] for _, _, i in hits]
     def resolve(self, names) -> tuple[list[int], list[str], list[str], dict]:
         """Catalog rows for known names, the unknown names, notices (duplicates, truncation), and
         each given name -> its catalog row (int) or itself (an unknown name)."""
@@ -44,9 +71,11 @@ class NameResolver:
         if len(clean) > MAX_CANDIDATES:
             notices.append(f"{len(clean):,} candidates given; only the first {MAX_CANDIDATES:,} were ranked.")
             clean = clean[:MAX_CANDIDATES]
-        dups = 0
+        dups, chosen = 0, []
         for n in clean:
             i = self.row(n)
+            if i is not None and self.names[i].lower() != n.lower() and len(chosen) < 5:
+                chosen.append(f"'{n}' -> {self.names[i]}")
             if i is None:
                 if n.lower() in seen_unknown:
                     dups += 1
@@ -63,9 +92,15 @@ class NameResolver:
                     rows.append(i)
         if dups:
             notices.append(f"{dups} duplicate candidate name(s) were ranked once.")
+        if chosen:
+            notices.append("Resolved " + ", ".join(chosen) + (" ..." if len(rows) > len(chosen) else "") + ".")
         if unknown:
             notices.append(f"{len(unknown)} candidate(s) are not in the catalog and were ranked from their name "
                            f"alone (flagged unseen): " + ", ".join(unknown[:5]) + (" ..." if len(unknown) > 5 else ""))
+            for u in unknown[:MAX_SUGGESTED]:
+                near = self.suggest(u)
+                if near:
+                    notices.append(f"'{u}' is not in the catalog; did you mean: {', '.join(near)}?")
         return rows, unknown, notices, asked
 
 

@@ -52,12 +52,15 @@ def find_models(recommender: Recommender, names) -> tuple[list[str], list[str], 
 
 
 def suggest(recommender: Recommender, text: str, n: int = 5) -> list[str]:
-    """Catalog models whose name contains ``text`` (case-insensitive), most-evaluated first."""
+    """Catalog models whose name contains ``text`` (case-insensitive), most-evaluated first; when
+    none does, the closest names (typo-tolerant, :meth:`NameResolver.suggest`)."""
     key = clean_text(text, MAX_NAME_CHARS)[0].lower()
     if not key:
         return []
     cat = recommender.catalog
     hit = cat[cat["model"].str.lower().str.contains(key, regex=False)]
+    if hit.empty:
+        return recommender.resolver.suggest(key, n)
     return hit.sort_values(["n_records", "model"], ascending=[False, True])["model"].head(n).tolist()
 
 
