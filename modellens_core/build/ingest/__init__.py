@@ -36,6 +36,8 @@ ADAPTERS: dict[str, str] = {
     "alpaca_eval": "board_alpaca_eval:load_alpaca_eval",
     "evalplus": "board_evalplus:load_evalplus",
     "aider": "board_aider:load_aider",
+    "bfcl": "board_bfcl:load_bfcl",
+    "ruler": "board_ruler:load_ruler",
     "benchbench_ibm": "benchbench_ibm:load_ibm",
     "benchbench_socialfoundations": "benchbench_socialfoundations:load_socialfoundations",
     "hf_hub_models": "hub_models:load",   # folder hf_hub_models_2023 (see SOURCE_FOLDERS)

@@ -6,10 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from modellens_core.build.ingest.base import RECORD_COLUMNS, SourceFileError
+from modellens_core.build.ingest.base import SourceFileError
 from modellens_core.build.ingest.benchbench_ibm import ibm_board, load_ibm
-from modellens_core.build.ingest.benchbench_socialfoundations import (_split_header, load_socialfoundations,
-                                                                      params_from_display)
+from modellens_core.build.ingest.benchbench_socialfoundations import (
+    _split_header,
+    load_socialfoundations,
+    params_from_display,
+)
+
+from .contract import check_frames as _check
+from .contract import rows as _rows
+from .contract import score as _score
 
 FIX = Path(__file__).resolve().parents[2] / "fixtures" / "benchbench"
 
@@ -22,29 +29,6 @@ def ibm():
 @pytest.fixture(scope="module")
 def sf():
     return load_socialfoundations(FIX / "benchbench_socialfoundations")
-
-
-def _rows(res, **where):
-    r = res.records
-    for k, v in where.items():
-        r = r[r[k] == v]
-    return r
-
-
-def _score(res, **where) -> float:
-    r = _rows(res, **where)
-    assert len(r) == 1, r
-    return float(r.score.iloc[0])
-
-
-def _check(res):
-    assert list(res.records.columns) == RECORD_COLUMNS
-    assert set(res.models.model) == set(res.records.model)
-    assert set(res.datasets.dataset) == set(res.records.dataset)
-    assert not res.records.duplicated(["model", "dataset", "subset", "task", "metric"]).any()
-    assert res.report.dropped["unparseable_file"] == 0
-    # every score cell read is a record or exactly one counted drop
-    assert res.report.rows_read == len(res.records) + sum(res.report.dropped.values())
 
 
 # ----------------------------------------------------------------------------- IBM

@@ -6,37 +6,21 @@ from pathlib import Path
 
 import pytest
 
-from modellens_core.build.ingest.base import RECORD_COLUMNS, SourceFileError
+from modellens_core.build.ingest.base import SourceFileError
 from modellens_core.build.ingest.board_aider import load_aider
 from modellens_core.build.ingest.board_alpaca_eval import load_alpaca_eval
 from modellens_core.build.ingest.board_evalplus import hf_id_from_link, load_evalplus
 from modellens_core.build.ingest.board_lmarena import load_lmarena
 
+from .contract import check_frames
+from .contract import rows as _rows
+from .contract import score as _score
+
 FIX = Path(__file__).resolve().parents[2] / "fixtures" / "boards"
 
 
-def _rows(res, **where):
-    r = res.records
-    for k, v in where.items():
-        r = r[r[k] == v]
-    return r
-
-
-def _score(res, **where) -> float:
-    r = _rows(res, **where)
-    assert len(r) == 1, r
-    return float(r.score.iloc[0])
-
-
 def _check_frames(res):
-    assert list(res.records.columns) == RECORD_COLUMNS
-    assert set(res.models.model) == set(res.records.model)
-    assert not res.models.model.duplicated().any()
-    assert set(res.datasets.dataset) == set(res.records.dataset)
-    assert not res.records.duplicated(["model", "dataset", "subset", "task", "metric"]).any()
-    assert res.report.dropped["unparseable_file"] == 0
-    p = res.models.params_b.dropna()
-    assert (p > 0).all()
+    check_frames(res, conserved=False)
 
 
 def _conserved(res):
