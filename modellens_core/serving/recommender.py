@@ -20,8 +20,8 @@ from ..build.manifest import verify_manifest
 from ..common.encoder import TextEncoder
 from ..common.paths import ASSETS, CHECKPOINTS
 from ..ranker.checkpoint import Checkpoint
-from ..ranker.engine import ContextSide, Engine
-from ..ranker.evidence import Slot
+from ..ranker.engine import ContextSide, Engine, Scores
+from ..ranker.evidence import EVIDENCE_DIM, Slot
 from ..ranker.features import context_features, model_features
 from ..ranker.train import training_evidence
 from .candidates import UNKNOWN_MODEL_DESCRIPTION, NameResolver, unknown_model_side
@@ -88,7 +88,7 @@ class Recommender:
 
     def evidence_context(self, query: Query) -> tuple:
         """(neighbour rows [k], weights [k], top similarity, subset, task and family codes) of a
-        query; the matched dataset's own family is left out, as in training (:mod:`evidence`)."""
+        query; the matched dataset's own family is left out, as in training (:mod:`..ranker.evidence`)."""
         ev = self.evidence
         row = self.dataset_row.get(query.match, -1) if query.match else -1
         family = int(ev.dataset_family[row]) if row >= 0 else -1
@@ -140,8 +140,11 @@ class Recommender:
             sel = self.ordering.shortcut(level, request.top_k)
             if sel is not None:
                 rows, level, whole = rows[sel], level[sel], False
-        side, extra = self.side.rows(slice(None) if whole else rows), None
-        ev = self.query_evidence(query, rows=None if whole else rows)
+        extra, cs = None, self.context(query)
+        # catalog rows are scored in place (the engine gathers chunk by chunk: no copy of the cache)
+        s = self.engine.catalog(self.side, cs, self.query_evidence(query, rows=None if whole else rows),
+                                None if whole else rows)
+        seen = self.side.seen if whole else self.side.seen[rows]
         if unknown:   # names outside the catalog: no records, so only the neighbourhood's top similarity as evidence
             u_side, params, fams = unknown_model_side(self.engine, self.vocab, unknown, self._unknown_desc,
                                                       self.cfg.name_buckets)
@@ -152,24 +155,23 @@ class Recommender:
             extra = pd.DataFrame({"model": unknown, "params_b": params, "family": fams, "modality": "unknown",
                                   "size_bucket": size_bucket(pd.Series(params)).to_numpy(),
                                   "n_records": 0})[ok].reset_index(drop=True)
-            side = type(side)(*(np.concatenate([a, b[ok]]) for a, b in zip(
-                (side.first, side.cross, side.prior, side.seen), (u_side.first, u_side.cross, u_side.prior,
-                                                                  u_side.seen))))
-            ev_u = np.zeros((int(ok.sum()), ev.shape[1]), np.float32)
+            ev_u = np.zeros((int(ok.sum()), EVIDENCE_DIM), np.float32)
             ev_u[:, Slot.TOP_SIM] = self.evidence_context(query)[2]
-            ev, level = np.concatenate([ev, ev_u]), np.concatenate([level, np.zeros(len(extra))])
-        if len(side.first) == 0:
+            u = self.engine.catalog(u_side.rows(ok), cs, ev_u)
+            s = Scores(*(np.concatenate([getattr(s, k), getattr(u, k)]) for k in Scores.__dataclass_fields__))
+            seen, level = np.concatenate([seen, np.zeros(len(extra), bool)]), np.concatenate([level,
+                                                                                               np.zeros(len(extra))])
+        if len(s.score) == 0:
             notices.append("No model satisfies these filters: widen the size range, allow unknown sizes, or clear "
                            "the family/modality filters.")
             return Ranking(empty_table(listed), query, notices, mods, {})
-        s = self.engine.catalog(side, self.context(query), ev)
         k = len(s.score) if request.top_k is None else min(request.top_k, len(s.score))
         order = self.ordering.top(s.score + EVALUATED_FIRST * level, rows, [] if extra is None else extra["model"], k)
         cols = self.columns.take(rows, extra, order)
         cols["observed"], cols["evidence"] = self.evidence_text.write(cols["model"], list(query.neighbours["dataset"]),
                                                                       query.match)
         cols.update(rank=np.arange(1, len(order) + 1), score=s.score[order], prior=s.prior[order],
-                    residual=s.residual[order], predicted_z=s.z[order], seen=side.seen[order],
+                    residual=s.residual[order], predicted_z=s.z[order], seen=seen[order],
                     evidence_tier=(level[order] // 2).astype(np.int64), rank_level=level[order].astype(np.int64))
         table = pd.DataFrame({c: cols[c] for c in COLUMNS})
         where = {}
