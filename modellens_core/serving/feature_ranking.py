@@ -97,6 +97,7 @@ def feature_augmented_ranking(recommender, description, uploads, weight: float =
         raise InputError(f"The fusion weight must be a number in [0, 1], got {weight!r}.") from None
     if not 0.0 <= w <= 1.0:
         raise InputError(f"The fusion weight must be in [0, 1], got {w:g}.")
+    file_errors = list(uploads.errors) if isinstance(uploads, Uploads) else []
     raw, notices = estimator_table(uploads)
     names = raw["model"].tolist()
     computed = [e for e in ESTIMATORS if e in raw.columns and np.isfinite(raw[e].to_numpy(np.float64)).any()]
@@ -133,6 +134,7 @@ def feature_augmented_ranking(recommender, description, uploads, weight: float =
         notices.append("No estimator could be computed: the order is the ranker's alone.")
     out.attrs.update({"task": ranking.task, "metric": ranking.metric, "weight": w,
                       "fused_estimators": fused_names, "computed_estimators": computed, "rule": FUSION_RULE,
+                      "file_errors": file_errors,
                       "notices": [*ranking.notices, *notices]})
     return out
 
@@ -142,3 +144,17 @@ def _masked_mean(a: np.ndarray) -> np.ndarray:
     ok = np.isfinite(a)
     n = ok.sum(axis=0)
     return np.where(n > 0, np.where(ok, a, 0.0).sum(axis=0) / np.maximum(n, 1), np.nan)
+
+
+def display_columns(table: pd.DataFrame, all_columns: bool = False) -> list[str]:
+    """Which columns of a :func:`feature_augmented_ranking` table a reader sees.
+
+    Default (fits a page): fused_rank, model, in_catalog, fused, ranker_pct, estimator_pct and the
+    within-pool rank of each fused estimator (ranks: 1 = best; percentiles: 0 = worst, 1 = best).
+    ``all_columns``: every column except ``matched``, raw estimator values (higher = better) and
+    the ranker's raw score (logit) included."""
+    if all_columns:
+        return [c for c in table.columns if c != "matched"]
+    fused = table.attrs.get("fused_estimators", [])
+    base = ["fused_rank", "model", "in_catalog", "fused", "ranker_pct", "estimator_pct"]
+    return [c for c in base + [f"{e}_rank" for e in fused] if c in table.columns]

@@ -10,7 +10,9 @@ Two forms, never mixed:
   (names or labels of :data:`modellens_core.transfer.ESTIMATORS`, e.g. ``logme`` or ``LogME``),
   numbers with higher = better, empty cells for estimators not computed.
 
-Every problem raises ``ValueError`` with a message naming the file and saying what to fix. Arrays
+Every problem with a file gives a message naming the file and saying what to fix. :func:`parse_uploads`
+checks every file: bad ones are listed in ``Uploads.errors`` while the valid ones are still used, and it
+raises ``ValueError`` (every bad file listed, one per line) only when no file is usable. Arrays
 are read with ``allow_pickle=False`` (an uploaded file never runs code) and their uncompressed size
 is checked before reading (a small zip can expand to gigabytes).
 """
@@ -53,6 +55,7 @@ class Uploads:
     arrays: dict[str, tuple] | None = None
     scores: pd.DataFrame | None = None
     notices: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)   # one message per file left out, each naming it
 
     @property
     def data(self):
@@ -229,36 +232,88 @@ def check_scores(df: pd.DataFrame, name: str = "scores") -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------------------- dispatch
+def _file_key(item) -> str:
+    """The identity of one uploaded file (its stored path) for :func:`next_upload_set`."""
+    try:
+        return str(_path_of(item))
+    except ValueError:
+        return repr(item)
+
+
+def next_upload_set(previous, current, add: bool) -> list:
+    """The set of files to score after an upload.
+
+    ``previous``: the set before the upload; ``current``: what the file input holds now (the old
+    files plus the new ones); ``add``: the user's "add to the current set". Without ``add`` the new
+    files replace the previous set (so a bad file does not stay until removed by hand); with it
+    they join it. Files are compared by path; order is kept; no duplicates."""
+    prev = [previous] if isinstance(previous, (str, Path, Mapping)) else list(previous or [])
+    cur = [current] if isinstance(current, (str, Path, Mapping)) else list(current or [])
+    before = {_file_key(i) for i in prev}
+    new = [i for i in cur if _file_key(i) not in before]
+    kept = [i for i in cur if _file_key(i) in before] if add else []
+    out, seen = [], set()
+    for i in (kept + new) if new or add else cur:
+        k = _file_key(i)
+        if k not in seen:
+            seen.add(k)
+            out.append(i)
+    return out
+
+
 def parse_uploads(files: Iterable | None) -> Uploads:
-    """Parse what the tab's file input gives: several ``.npz`` or a single ``.csv``."""
+    """Parse what the tab's file input gives: several ``.npz`` or a single ``.csv``.
+
+    Every file is checked: each unusable one gets a message naming it in ``Uploads.errors`` and
+    the others are used. Raises ``ValueError`` when nothing is usable (every message, one per
+    line), for no file, too many files, or a mix of ``.csv`` and ``.npz``/several ``.csv``."""
     items = [files] if isinstance(files, (str, Path, Mapping)) else list(files or [])
     if not items:
         raise ValueError("Upload one .npz per candidate model (features, labels, optional probs) or one CSV "
                          "of precomputed estimator scores.")
     if len(items) > MAX_FILES:
         raise ValueError(f"{len(items)} files uploaded; at most {MAX_FILES} candidate models at a time.")
-    paths = [_path_of(i) for i in items]
-    kinds = {p.suffix.lower() for p in paths}
-    bad = [p.name for p in paths if p.suffix.lower() not in (".npz", ".csv")]
-    if bad:
-        raise ValueError(f"{bad[0]}: unsupported file type; upload .npz files (one per model) or one .csv of "
-                         "estimator scores.")
-    if ".csv" in kinds:
-        if len(paths) > 1:
-            raise ValueError("Upload either .npz files (one per model) or a single .csv of estimator scores, "
-                             "not both and not several CSVs.")
-        return Uploads(scores=read_scores_csv(paths[0]))
+    errors: list[str] = []
+    paths = []
+    for i in items:
+        try:
+            paths.append(_path_of(i))
+        except ValueError as exc:
+            errors.append(str(exc))
+    good = []
+    for p in paths:
+        if p.suffix.lower() in (".npz", ".csv"):
+            good.append(p)
+        else:
+            errors.append(f"{p.name}: unsupported file type; upload .npz files (one per model) or one .csv of "
+                          "estimator scores.")
+    csvs = [p for p in good if p.suffix.lower() == ".csv"]
+    if csvs and len(good) > 1:
+        raise ValueError("\n".join(errors + ["Upload either .npz files (one per model) or a single .csv of "
+                                             "estimator scores, not both and not several CSVs."]))
+    if csvs:
+        try:
+            return Uploads(scores=read_scores_csv(csvs[0]), errors=errors)
+        except ValueError as exc:
+            raise ValueError("\n".join([str(exc), *errors])) from None
     arrays: dict[str, tuple] = {}
     seen: dict[str, str] = {}
-    for p in paths:
+    for p in good:
         m = model_name(p)
         if not m:
-            raise ValueError(f"{p.name}: the file name must be the model name (e.g. resnet50.npz).")
+            errors.append(f"{p.name}: the file name must be the model name (e.g. resnet50.npz).")
+            continue
         if m.lower() in seen:
-            raise ValueError(f"{p.name}: model {m!r} was uploaded twice (also as {seen[m.lower()]}).")
-        seen[m.lower()] = p.name
-        arrays[m] = read_npz(p)
-    return Uploads(arrays=arrays, notices=_consistency_notices(arrays))
+            errors.append(f"{p.name}: model {m!r} was uploaded twice (also as {seen[m.lower()]}); the first is used.")
+            continue
+        try:
+            arrays[m] = read_npz(p)
+            seen[m.lower()] = p.name
+        except ValueError as exc:
+            errors.append(str(exc))
+    if not arrays:
+        raise ValueError("\n".join(errors) or "No usable file was uploaded.")
+    return Uploads(arrays=arrays, notices=_consistency_notices(arrays), errors=errors)
 
 
 def _consistency_notices(arrays: dict[str, tuple]) -> list[str]:

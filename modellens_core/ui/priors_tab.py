@@ -5,10 +5,11 @@ from __future__ import annotations
 import html
 
 import gradio as gr
+import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import qualitative
 
-from ..serving.priors import KNOWN_SIZES, family_heatmap, size_curve, trained_domains
+from ..serving.priors import KNOWN_SIZES, MIN_SUPPORT, family_effects, size_curve, trained_domains
 from .atlas_tab import when_opened
 from .state import recommender
 
@@ -18,7 +19,11 @@ SIZE_HELP = ("**Size prior.** Each line is the score the ranker adds to a model 
              "better; the lone marker is the 'unknown size' bucket).")
 FAMILY_HELP = ("**Family effect.** Each cell is how much belonging to that family moves the prior in that task "
                "domain, compared with an unknown family of the same size (averaged over size buckets): red = the "
-               "ranker favours the family there, blue = it expects less; families with most catalog models on top.")
+               "ranker favours the family there, blue = it expects less; families with most catalog models on top. "
+               f"A cell is drawn only where at least {MIN_SUPPORT} catalog models of the family are in that domain "
+               "(blank = too few to trust; the count is on hover); placeholder names such as 'test' or 'my' are "
+               "not families and are left out. Hover values: score units and, in brackets, standard deviations "
+               "of the structural prior across all catalog models in that domain.")
 
 
 def size_figure(curve, domains: list[str]) -> go.Figure:
@@ -27,25 +32,45 @@ def size_figure(curve, domains: list[str]) -> go.Figure:
         sub = curve[curve["domain"] == dom].set_index("size_bucket")["prior"]
         colour = qualitative.Plotly[i % len(qualitative.Plotly)]
         fig.add_trace(go.Scatter(x=KNOWN_SIZES, y=sub.reindex(KNOWN_SIZES).to_numpy(), mode="lines+markers",
-                                 name=dom, legendgroup=dom, line=dict(color=colour)))
+                                 name=dom, legendgroup=dom, line=dict(color=colour),
+                                 hovertemplate=f"{dom}, %{{x}}: prior %{{y:+.2f}} score units<extra></extra>"))
         fig.add_trace(go.Scatter(x=["unknown"], y=[float(sub["unknown"])], mode="markers", name=f"{dom} (unknown size)",
-                                 legendgroup=dom, showlegend=False, marker=dict(color=colour, symbol="x", size=10)))
+                                 legendgroup=dom, showlegend=False, marker=dict(color=colour, symbol="x", size=10),
+                                 hovertemplate=f"{dom}, unknown size: prior %{{y:+.2f}} score units<extra></extra>"))
     fig.update_layout(title="Learned size prior per task domain", xaxis_title="size bucket (parameters)",
                       yaxis_title="prior (score units)", height=440, margin=dict(l=10, r=10, t=40, b=10))
     fig.update_xaxes(categoryorder="array", categoryarray=[*KNOWN_SIZES, "unknown"])
     return fig
 
 
-def family_figure(heat) -> go.Figure:
+def _hover(effect: float, in_sd: float, support: int, family: str, domain: str, min_support: int) -> str:
+    """One cell's hover text, in words (escaped family name)."""
+    head = f"<b>{family}</b> in <b>{domain}</b>"
+    if not np.isfinite(effect):
+        return f"{head}<br>not shown: {support} catalog model(s) in this domain (fewer than {min_support})"
+    word = "above" if effect >= 0 else "below"
+    sd = f" ({in_sd:+.2f} SD of the catalog's prior here)" if np.isfinite(in_sd) else ""
+    return (f"{head}<br>{effect:+.2f} score units {word} a model of unknown family{sd}"
+            f"<br>support: {support:,} catalog models of this family in this domain")
+
+
+def family_figure(view: dict) -> go.Figure:
+    """Heatmap of ``family_effects`` output: effect (score units), blank where support is too low."""
+    heat, sup, in_sd = view["effect"], view["support"], view["in_sd"]
     if heat.empty:
         fig = go.Figure()
-        fig.add_annotation(text="The checkpoint knows no model family (all map to [UNK]).", showarrow=False,
-                           x=0.5, y=0.5, xref="paper", yref="paper")
+        fig.add_annotation(text="No model family has enough catalog models in a trained domain to be shown.",
+                           showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
         return fig
     fams = [html.escape(str(f)[:40]) for f in heat.index]
-    fig = go.Figure(go.Heatmap(z=heat.to_numpy(), x=list(heat.columns), y=fams, colorscale="RdBu_r", zmid=0,
-                               colorbar=dict(title="effect"),
-                               hovertemplate="family %{y}<br>domain %{x}<br>effect %{z:.3f}<extra></extra>"))
+    doms = list(heat.columns)
+    text = [[_hover(float(heat.iat[i, j]), float(in_sd.iat[i, j]), int(sup.iat[i, j]), fams[i], d,
+                    view["min_support"]) for j, d in enumerate(doms)] for i in range(len(fams))]
+    z = heat.to_numpy(dtype=float)
+    fig = go.Figure(go.Heatmap(z=np.where(np.isfinite(z), np.round(z, 2), None), x=doms, y=fams,
+                               colorscale="RdBu_r", zmid=0, hoverongaps=True, text=text,
+                               colorbar=dict(title="score units"),
+                               hovertemplate="%{text}<extra></extra>"))
     fig.update_layout(title="Family effect on the prior", height=max(360, 22 * len(fams) + 120),
                       margin=dict(l=10, r=10, t=40, b=10), yaxis=dict(autorange="reversed"))
     return fig
@@ -58,16 +83,15 @@ def priors_view(top=DEFAULT_TOP):
     except (TypeError, ValueError):
         top = DEFAULT_TOP
     rec = recommender()
-    domains = trained_domains(rec.vocab)
-    heat = family_heatmap(rec.model, rec.vocab, rec.catalog, top)
-    return size_figure(size_curve(rec.model), domains), family_figure(heat[domains])
+    return size_figure(size_curve(rec.model), trained_domains(rec.vocab)), family_figure(family_effects(rec, top))
 
 
 def render(demo: gr.Blocks) -> None:
     gr.Markdown(SIZE_HELP)
     size_plot = gr.Plot(label="Size prior")
     gr.Markdown(FAMILY_HELP)
-    top = gr.Slider(1, MAX_TOP, value=DEFAULT_TOP, step=1, label="Families shown")
-    family_plot = gr.Plot(label="Family effect")
-    top.release(priors_view, [top], [size_plot, family_plot], api_name="priors")
+    top = gr.Number(DEFAULT_TOP, minimum=1, maximum=MAX_TOP, step=1, precision=0, label="Families shown",
+                    info=f"1-{MAX_TOP}; press Enter to redraw.", elem_id="priors-top")
+    family_plot = gr.Plot(label="Family effect", elem_id="priors-family")
+    gr.on([top.submit, top.blur], priors_view, [top], [size_plot, family_plot], api_name="priors")
     when_opened(demo, priors_view, [top], [size_plot, family_plot])

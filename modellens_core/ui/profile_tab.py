@@ -2,14 +2,17 @@
 bars), size and family, and their observed leaderboard scores. Named endpoint: ``profile``.
 
 Selecting a row of the Recommend results table fills the picker here and switches to this tab.
+The search box searches the whole catalog as you type (:func:`~modellens_core.serving.profile.search_models`,
+typo-tolerant; endpoint ``search_models``); clicking a match adds it to the picker and draws the profile.
 """
 from __future__ import annotations
 
 import gradio as gr
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.colors import qualitative
 
-from ..serving.profile import MAX_MODELS, profile
+from ..serving.profile import MAX_MODELS, profile, search_models
 from .render import (
     empty_frame,
     enclosing_tabs,
@@ -22,22 +25,35 @@ from .render import (
 from .state import recommender, shared
 
 TAB_ID = "profile_tab"
-MAX_PICKER_CHOICES = 5000   # the picker lists the most-evaluated models; any catalog name can be typed
+MAX_PICKER_CHOICES = 200    # the picker's own list: the most-evaluated models (the search box finds any other)
+SEARCH_RESULTS = 10
 FACT_HEADERS = ["model", "parameters", "family", "modality", "open weights", "records", "datasets",
                 "seen in training"]
 OBSERVED_HEADERS = ["model", "dataset", "subset", "task", "metric", "score", "higher is better", "z", "source"]
 
 
+BASIS_WORDS = {"records": "its leaderboard records in this domain",
+               "modality": "its modality (no records in this domain yet)",
+               "extrapolation": "EXTRAPOLATION: no records in this domain and not its modality"}
+
+
 def strength_figure(strength: pd.DataFrame) -> go.Figure:
-    """Grouped bars: x = task domain, one bar per model = mean predicted z (error bar = spread)."""
+    """Grouped bars: x = task domain, one bar per model = mean predicted z (error bar = spread).
+    Bars whose ``basis`` is "extrapolation" (decided in the core) are faded and hatched."""
     fig = go.Figure()
-    for model, g in strength.groupby("model", sort=False):
+    palette = qualitative.Plotly
+    for k, (model, g) in enumerate(strength.groupby("model", sort=False)):
+        extra = (g["basis"] == "extrapolation").to_numpy()
+        why = [BASIS_WORDS.get(b, b) for b in g["basis"]]
         fig.add_trace(go.Bar(name=model, x=g["domain"], y=g["strength"],
+                             marker=dict(color=palette[k % len(palette)], opacity=[0.35 if e else 1.0 for e in extra],
+                                         pattern=dict(shape=["/" if e else "" for e in extra])),
                              error_y=dict(type="data", array=g["spread"], visible=True),
-                             customdata=g[["n_datasets", "prior"]].to_numpy(),
+                             customdata=list(zip(g["n_datasets"], g["prior"].round(2), g["n_records"], why)),
                              hovertemplate="%{x}: mean predicted z %{y:.2f}<br>over %{customdata[0]} known "
-                                           "datasets<br>structural prior %{customdata[1]:.2f}<extra>%{fullData.name}"
-                                           "</extra>"))
+                                           "datasets<br>structural prior %{customdata[1]:.2f} score units<br>"
+                                           "basis: %{customdata[3]} (%{customdata[2]} records)"
+                                           "<extra>%{fullData.name}</extra>"))
     fig.update_layout(barmode="group", height=380, margin=dict(l=40, r=10, t=40, b=40),
                       title="Predicted strength per task domain (mean predicted z over its known datasets)",
                       yaxis_title="predicted z (higher is better)", legend=dict(orientation="h", y=-0.2))
@@ -57,6 +73,11 @@ def profile_view(names):
     lines = [f"Profiles of {', '.join(f'**{md_escape(m)}**' for m in p['models'])}. Strength = the ranker's mean "
              "predicted z over every known dataset of a domain (0 = an average model there); observed scores "
              "are the leaderboard records."]
+    extra = p["strength"][p["strength"]["basis"] == "extrapolation"]
+    if len(extra):
+        per = extra.groupby("model", sort=False)["domain"].apply(lambda d: ", ".join(d))
+        lines.append("Faded, hatched bars are **extrapolation** (no records in that domain and not the model's "
+                     "modality): " + "; ".join(f"{md_escape(m)}: {d}" for m, d in per.items()) + ".")
     lines += [warn_line(n) for n in p["notices"]]
     if p["observed"].empty:
         lines.append("No leaderboard records for these models: the strengths are predictions from their name, "
@@ -71,10 +92,16 @@ def _empty(message: str):
 def render(demo: gr.Blocks) -> None:
     cat = recommender().catalog
     ranked = cat.sort_values(["n_records", "model"], ascending=[False, True])["model"]
-    picker = gr.Dropdown(ranked.head(MAX_PICKER_CHOICES).tolist(), multiselect=True, max_choices=MAX_MODELS,
-                         allow_custom_value=True, label=f"Models to profile or compare (up to {MAX_MODELS})",
-                         info="Type to search; names and aliases from the catalog are accepted.",
-                         elem_id="profile-picker")
+    base = ranked.head(MAX_PICKER_CHOICES).tolist()
+    with gr.Row():
+        search = gr.Textbox(label="Search the whole catalog", scale=2, elem_id="profile-search",
+                            placeholder="e.g. vit base patch16 or google/vit-bas (typos are tolerated)",
+                            info="Results update as you type; click one to add it, or press Enter for the first.")
+        picker = gr.Dropdown(base, multiselect=True, max_choices=MAX_MODELS, scale=3,
+                             allow_custom_value=True, label=f"Models to profile or compare (up to {MAX_MODELS})",
+                             info="The most-evaluated models are listed; any catalog name or alias can be typed.",
+                             elem_id="profile-picker")
+    matches = gr.Radio([], label="Matches (click to add)", elem_id="profile-matches")
     show = gr.Button("Show profile", variant="primary")
     status = gr.Markdown(elem_id="profile-status")
     plot = gr.Plot(label="Predicted strength per task domain", elem_id="profile-plot")
@@ -93,6 +120,29 @@ def render(demo: gr.Blocks) -> None:
                 + "\n\n" + md
         return profile_view(models)
 
+    def search_fn(text):
+        """Up to 10 catalog names for typed text (whole catalog, typo-tolerant)."""
+        found = search_models(recommender(), text, SEARCH_RESULTS)
+        return gr.Radio(choices=found, value=None, label=f"Matches (click to add): {len(found)}" if text else
+                        "Matches (click to add)")
+
+    def add(name, chosen):
+        """The picker with ``name`` added (at most MAX_MODELS, the oldest dropped) and the matches cleared."""
+        chosen = [chosen] if isinstance(chosen, str) else list(chosen or [])
+        if name and name not in chosen:
+            chosen = (chosen + [name])[-MAX_MODELS:]
+        return gr.Dropdown(choices=list(dict.fromkeys([*chosen, *base])), value=chosen), gr.Radio(value=None)
+
+    def add_first(text, chosen):
+        found = search_models(recommender(), text, 1)
+        return add(found[0] if found else None, chosen)
+
+    search.input(search_fn, search, matches, api_name="search_models", trigger_mode="always_last",
+                 show_progress="hidden")
+    matches.input(add, [matches, picker], [picker, matches], api_visibility="private", queue=False) \
+        .then(profile_fn, picker, outputs, api_visibility="private", concurrency_id="ranker")
+    search.submit(add_first, [search, picker], [picker, matches], api_visibility="private") \
+        .then(profile_fn, picker, outputs, api_visibility="private", concurrency_id="ranker")
     show.click(profile_fn, picker, outputs, api_name="profile", concurrency_id="ranker")
     _link_from_results(demo, picker, profile_fn, outputs)
 

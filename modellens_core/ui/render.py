@@ -58,12 +58,13 @@ def enclosing_tabs() -> gr.Tabs | None:
     return block
 
 
-def user_facing(fallback):
+def user_facing(fallback, toast: bool = True):
     """Error boundary for an event handler.
 
     ``InputError`` (bad input; its message is written for users) -> the handler returns
-    ``fallback(message)`` (its outputs with the message in the status line) and a toast is
-    shown. Any other exception is logged with its traceback on the server and the user sees a
+    ``fallback(message)`` (its outputs with the message in the status line) and, when ``toast``,
+    a warning toast is shown (tabs whose status line sits near the top pass ``toast=False``: the
+    toast would cover the page's intro). Any other exception is logged with its traceback on the server and the user sees a
     generic message (never the traceback: ``show_error`` is off).
     """
     def wrap(fn):
@@ -74,7 +75,8 @@ def user_facing(fallback):
             except InputError as exc:
                 msg = str(exc)
                 try:
-                    gr.Warning(msg)
+                    if toast:
+                        gr.Warning(msg)
                 except Exception:  # outside a request (direct calls in tests): the status line suffices
                     pass
                 return fallback(msg)

@@ -11,23 +11,25 @@ from __future__ import annotations
 import gradio as gr
 import pandas as pd
 
-from ..serving.feature_ranking import FUSION_RULE, feature_augmented_ranking
+from ..serving.feature_ranking import FUSION_RULE, display_columns, feature_augmented_ranking
 from ..serving.inputs import MAX_DESCRIPTION_CHARS, InputError, clean_text
 from ..transfer import ESTIMATORS
 from ..transfer.metarank import load_selector
-from ..transfer.uploads import MAX_FILE_BYTES, MAX_FILES, parse_uploads
-from .render import empty_frame, md_escape, round_floats, user_facing, warn_line
+from ..transfer.uploads import MAX_FILE_BYTES, MAX_FILES, next_upload_set, parse_uploads
+from .render import md_escape, round_floats, user_facing, warn_line
 from .state import recommender
 
 SELECTION_HEADERS = ["rank", "estimator", "selector share", "mean tau_w (training)", "computed here",
                      "what it measures"]
-BASE_HEADERS = ["fused rank", "model", "fused", "in catalog", "ranker score", "ranker rank", "ranker pct",
-                "estimator pct"]
+BASE_HEADERS = ["fused rank", "model", "in catalog", "fused", "ranker pct", "estimator pct"]
+HEADERS = {"fused_rank": "fused rank", "in_catalog": "in catalog", "ranker_score": "ranker score",
+           "ranker_rank": "ranker rank", "ranker_pct": "ranker pct", "estimator_pct": "estimator pct"}
 INTRO = (f"Run each candidate model on a labelled sample of your data and upload one `.npz` per model "
          f"(file name = model name; `org__name.npz` stands for `org/name`) with `features` [N, D], `labels` [N] "
          f"and optionally `probs` [N, Z] (the model's source-class probabilities, needed for LEEP and NCE); or "
          f"one CSV with a `model` column and one column per estimator ({', '.join(ESTIMATORS)}). At most "
-         f"{MAX_FILES} files of {MAX_FILE_BYTES // 2**20} MB. Estimators are higher-is-better.")
+         f"{MAX_FILES} files of {MAX_FILE_BYTES // 2**20} MB. Estimators are higher-is-better. Each upload "
+         f"replaces the previous set unless you tick *Add new uploads to the current set*.")
 
 
 def _describe(description) -> str:
@@ -82,8 +84,10 @@ def _evidence(sel) -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------------------- fused ranking
-def transfer_view(description, files, weight=0.5, fuse_recommended=False):
-    """Results table and Markdown status for uploaded files. Raises InputError."""
+def transfer_view(description, files, weight=0.5, fuse_recommended=False, all_columns=False):
+    """(results table for display, Markdown status, full table) for uploaded files. Files that
+    cannot be used are reported by name in the status while the others are ranked. Raises
+    InputError (one line per problem) when nothing can be ranked."""
     text = _describe(description)
     try:
         uploads = parse_uploads(files)
@@ -96,19 +100,22 @@ def transfer_view(description, files, weight=0.5, fuse_recommended=False):
         raise
     except ValueError as exc:  # the estimators' own checks
         raise InputError(str(exc)) from None
-    return _results_frame(table), _status(table)
+    return _results_frame(table, all_columns), _status(table), table
 
 
-def _results_frame(table: pd.DataFrame) -> pd.DataFrame:
-    shown = table.rename(columns={"fused_rank": "fused rank", "in_catalog": "in catalog",
-                                  "ranker_score": "ranker score", "ranker_rank": "ranker rank",
-                                  "ranker_pct": "ranker pct", "estimator_pct": "estimator pct"})
-    shown = shown.drop(columns=["matched"])
+def _results_frame(table: pd.DataFrame, all_columns: bool = False) -> pd.DataFrame:
+    """The columns :func:`display_columns` picks, with readable headers and rounded numbers."""
+    shown = table[display_columns(table, all_columns)].rename(columns=HEADERS)
     for e in table.attrs.get("computed_estimators", []):
         label = ESTIMATORS[e].label
         shown = shown.rename(columns={e: label, f"{e}_rank": f"{label} rank", f"{e}_pct": f"{label} pct"})
     shown["in catalog"] = shown["in catalog"].map({True: "yes", False: "unseen"})
-    return round_floats(shown, 4)
+    return round_floats(shown, 4 if all_columns else 2)
+
+
+def problem_lines(message: str) -> str:
+    """Each line of a user-facing message (one per bad file) as its own escaped warning line."""
+    return "\n\n".join(warn_line(m) for m in str(message).splitlines() if m.strip())
 
 
 def _status(table: pd.DataFrame) -> str:
@@ -116,17 +123,22 @@ def _status(table: pd.DataFrame) -> str:
     fused = ", ".join(ESTIMATORS[e].label for e in a["fused_estimators"]) or "none"
     lines = [f"**{len(table)} model(s)** · task {md_escape(a['task'])} · metric {md_escape(a['metric'])} · "
              f"weight {a['weight']:g} on the estimators ({fused})."]
+    errors = a.get("file_errors", [])
+    if errors:
+        lines.append(f"**{len(errors)} file(s) left out** (the others are ranked):")
+        lines += [warn_line(e) for e in errors]
     lines += [warn_line(n) for n in a.get("notices", [])]
     return "\n\n".join(lines)
 
 
 def _empty_transfer(message: str):
-    return (empty_frame(BASE_HEADERS), warn_line(message), empty_frame(SELECTION_HEADERS), "",
-            empty_frame(["dataset"]))
+    """An error: the message inline; every table keeps what it showed (``gr.skip``)."""
+    return gr.skip(), problem_lines(message), gr.skip(), gr.skip(), gr.skip(), gr.skip()
 
 
 def _empty_selection(message: str):
-    return empty_frame(SELECTION_HEADERS), warn_line(message), empty_frame(["dataset"])
+    """An error: the message where the recommendation goes; the tables keep what they showed."""
+    return gr.skip(), problem_lines(message), gr.skip()
 
 
 # ----------------------------------------------------------------------------- UI
@@ -143,14 +155,18 @@ def render(demo: gr.Blocks) -> None:
                            info="0 = ranker only, 1 = estimators only.", scale=3)
         fuse_recommended = gr.Checkbox(False, label="Fuse only the estimator recommended below (the best-ranked "
                                                            "one computed for these uploads)", scale=1)
+        add_more = gr.Checkbox(False, label="Add new uploads to the current set", scale=1, elem_id="transfer-add",
+                               info="Unticked: each upload replaces the previous files.")
     gr.Markdown(f"**Fusion rule:** {FUSION_RULE}")
     with gr.Row():
         run = gr.Button("Score and fuse", variant="primary")
         select = gr.Button("Which estimator to trust?")
     status = gr.Markdown(elem_id="transfer-status")
-    results = gr.Dataframe(headers=BASE_HEADERS, interactive=False, wrap=True, max_height=500,
-                           label="Models: each estimator's raw value, rank and within-pool percentile; the "
-                                 "ranker's score; the fused rank", elem_id="transfer-table")
+    all_columns = gr.Checkbox(False, label="All columns (raw estimator values, the ranker's score, every "
+                                           "estimator's rank and percentile)", elem_id="transfer-all-columns")
+    results = gr.Dataframe(headers=BASE_HEADERS, interactive=False, max_height=500,
+                           label="Models: fused rank and percentiles (0 = worst, 1 = best) and each fused "
+                                 "estimator's rank in the pool (1 = best)", elem_id="transfer-table")
     gr.Markdown("### Which estimator to trust for this dataset")
     recommendation = gr.Markdown(elem_id="transfer-recommendation")
     selection = gr.Dataframe(headers=SELECTION_HEADERS, interactive=False, wrap=True,
@@ -158,21 +174,42 @@ def render(demo: gr.Blocks) -> None:
     with gr.Accordion("Evidence: tau_w of each estimator on each training dataset", open=False):
         evidence = gr.Dataframe(interactive=False, label="Weighted Kendall tau vs real fine-tuning accuracy "
                                                           "(higher = the estimator ordered the models better)")
+    current = gr.State([])     # the upload set before the latest upload
+    last = gr.State(None)      # the last good full results table (for the "all columns" view)
 
-    @user_facing(_empty_transfer)
-    def transfer(description, files=None, weight=0.5, fuse_recommended=False):
+    @user_facing(_empty_transfer, toast=False)
+    def transfer(description, files=None, weight=0.5, fuse_recommended=False, all_columns=False):
         """Compute transferability estimators for the uploaded models, fuse them with the ranker and
-        recommend which estimator to trust for the described dataset."""
-        table, md = transfer_view(description, files, weight, fuse_recommended)
-        ranked, rec_md, ev = selection_view(description)
-        return table, md, ranked, rec_md, ev
+        recommend which estimator to trust for the described dataset. Problems are reported in the
+        status (each bad file by name); the tables keep their last good content on an error."""
+        try:
+            ranked, rec_md, ev = selection_view(description)
+        except InputError:
+            ranked, rec_md, ev = gr.skip(), gr.skip(), gr.skip()
+        try:
+            table, md, full = transfer_view(description, files, weight, fuse_recommended, all_columns)
+        except InputError as exc:
+            return gr.skip(), problem_lines(str(exc)), ranked, rec_md, ev, gr.skip()
+        return table, md, ranked, rec_md, ev, full
 
-    @user_facing(_empty_selection)
+    @user_facing(_empty_selection, toast=False)
     def metric_selection(description):
         """Rank the transferability estimators for a dataset description (MetaRank)."""
         return selection_view(description)
 
-    run.click(transfer, [description, files, weight, fuse_recommended],
-              [results, status, selection, recommendation, evidence], api_name="transfer", concurrency_id="ranker")
+    def on_upload(value, previous, add):
+        chosen = next_upload_set(previous, value, bool(add))
+        return chosen, chosen
+
+    def redraw(full, show_all):
+        return gr.skip() if full is None else _results_frame(full, bool(show_all))
+
+    files.upload(on_upload, [files, current, add_more], [files, current], api_visibility="private", queue=False)
+    gr.on([files.delete, files.clear], lambda v: list(v or []), files, current, api_visibility="private",
+          queue=False)
+    all_columns.change(redraw, [last, all_columns], results, api_visibility="private", queue=False)
+    run.click(transfer, [description, files, weight, fuse_recommended, all_columns],
+              [results, status, selection, recommendation, evidence, last], api_name="transfer",
+              concurrency_id="ranker")
     select.click(metric_selection, [description], [selection, recommendation, evidence],
                  api_name="metric_selection", concurrency_id="ranker")

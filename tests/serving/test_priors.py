@@ -64,3 +64,49 @@ def test_trained_domains_and_json(ranker, tiny_checkpoints, tmp_path):
     assert json.loads((tmp_path / "priors.json").read_text()) == data
     assert len(data["size_curve"]) == len(DOMAINS) * len(SIZE_BUCKET_LABELS)
     assert np.array(data["family_heatmap"]["effect"]).shape == (len(vocab.families) - 1, len(DOMAINS))
+
+
+def test_junk_family_rule():
+    from modellens_core.serving.priors import is_junk_family
+    for junk in ("test", "Test", "", "  ", None, float("nan"), "other", "unknown", "my", "exp", "dummy", "1",
+                 "123abc", "testpyramidsrnd", "tmp-model", "en", "frozenlake", "ppo", "x", "---"):
+        assert is_junk_family(junk), junk
+    for real in ("bert", "llama", "t5", "yi", "e5", "wav2vec2", "xlm-roberta", "vit", "swin", "opus", "mistral"):
+        assert not is_junk_family(real), real
+
+
+def test_family_support_counts_modality_and_records():
+    import pandas as pd
+    from modellens_core.serving.priors import family_support
+    models = pd.DataFrame({"model": ["a/x1", "a/x2", "b/y1", "c/z"], "family": ["X", "x", "y", "z"],
+                           "modality": ["text", "text", "vision", "text"]})
+    records = pd.DataFrame({"model": ["a/x1", "a/x1", "c/z"],
+                            "task": ["automatic-speech-recognition", "automatic-speech-recognition",
+                                     "text-classification"]})
+    s = family_support(models, records)
+    assert list(s.columns) == list(DOMAINS)
+    assert s.loc["x", "text"] == 2 and s.loc["x", "speech"] == 1      # one model counted once per domain
+    assert s.loc["y", "vision"] == 1 and s.loc["y", "text"] == 0 and s.loc["z", "text"] == 1
+
+
+def test_family_effects_hide_low_support_cells_and_junk(synthetic_assets, tiny_checkpoints):
+    from modellens_core.serving.priors import family_effects
+    from modellens_core.serving.recommender import Recommender
+    rec = Recommender.load(synthetic_assets, tiny_checkpoints)
+    v = family_effects(rec, top=30, min_support=10)
+    eff, sup, sd = v["effect"], v["support"], v["in_sd"]
+    assert list(eff.columns) == trained_domains(rec.vocab) and eff.shape == sup.shape == sd.shape
+    assert len(eff) and not any(f in ("test", "other", "") for f in eff.index)
+    shown = eff.notna().to_numpy()
+    assert (sup.to_numpy()[shown] >= 10).all() and (sup.to_numpy()[~shown] < 10).all()
+    assert shown.any(axis=1).all()                                      # every family row has a cell
+    assert not eff.loc["whisp", ["text", "vision"]].notna().any()       # no text/vision whisp models
+    assert eff.loc["whisp", "speech"] == pytest.approx(
+        family_heatmap(rec.model, rec.vocab, rec.catalog).loc["whisp", "speech"])
+    ratio = (eff / sd).stack().dropna()                                  # in_sd = effect / catalog prior SD
+    spread = np.asarray(rec.side.prior, dtype=np.float64)[:, DOMAINS.index("speech")].std()
+    assert sd.loc["whisp", "speech"] == pytest.approx(eff.loc["whisp", "speech"] / spread)
+    assert len(ratio) == shown.sum()
+    strict = family_effects(rec, top=30, min_support=10**6)
+    assert strict["effect"].empty
+    assert len(family_effects(rec, top=2)["effect"]) == 2

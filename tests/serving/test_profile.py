@@ -66,3 +66,47 @@ def test_profile_bundle_and_refusals(rec):
         profile(rec, ["nothing/like-this"])
     with pytest.raises(InputError, match="Pick up to 4"):
         profile(rec, [])
+
+
+def test_search_models_searches_the_whole_catalog_and_tolerates_typos(rec):
+    from modellens_core.serving.profile import search_models
+    names = rec.catalog["model"].tolist()
+    assert search_models(rec, "") == [] and search_models(rec, None) == [] and search_models(rec, "vit", 0) == []
+    assert search_models(rec, "VIS/VIT-8B-V3")[0] == "vis/vit-8b-v3"              # exact (any case) first
+    hits = search_models(rec, "vis/vit-8", 50)
+    assert hits and all(h.startswith("vis/vit-8") for h in hits)                 # a prefix being typed
+    assert search_models(rec, "vit 8b v3")[0] == "vis/vit-8b-v3"                 # words in any punctuation
+    assert search_models(rec, "vis/vti-8b-v3", 3)[0] == "vis/vit-8b-v3"          # a typo: fuzzy fallback
+    assert search_models(rec, "zzzzqqqq") == []
+    last = names[-1]                                                            # not only the top of the catalog
+    assert last in search_models(rec, last.upper())
+    assert len(search_models(rec, "b", 7)) == 7
+
+
+def test_search_models_on_a_large_catalog_finds_a_model_outside_any_top_list():
+    """The brief's own examples, on a 20k-name catalog where the target has no records."""
+    import pandas as pd
+    from modellens_core.serving.candidates import NameResolver
+    from modellens_core.serving.profile import search_models
+    target = "google/vit-base-patch16-224"
+    names = [f"org{i}/model-{i}" for i in range(20000)] + [target, "google/vit-large-patch32-384"]
+    cat = pd.DataFrame({"model": names, "n_records": [5] * 20000 + [0, 0], "popularity": 0.0,
+                        "aliases": [[] for _ in names]})
+    class Fake:                                                       # weak-referenceable, like a Recommender
+        pass
+    fake = Fake()
+    fake.catalog, fake.resolver = cat, NameResolver(cat)
+    assert search_models(fake, "google/vit-bas")[0] == target
+    assert search_models(fake, "vit base patch16")[0] == target
+    assert search_models(fake, "gogle/vit-bse-patch16-224")[0] == target
+
+
+def test_strength_marks_extrapolation(rec):
+    s = domain_strength(rec, ["speech/whisp-4b-v2"]).set_index("domain")
+    assert s.loc["speech", "basis"] == "records" and s.loc["speech", "n_records"] == 4
+    assert s.loc["text", "basis"] == s.loc["vision", "basis"] == "extrapolation"
+    assert (s.loc[["text", "vision"], "n_records"] == 0).all()
+    from modellens_core.serving.profile import evidence_basis
+    assert evidence_basis(0, "vision", "vision") == "modality"
+    assert evidence_basis(3, "text", "vision") == "records"
+    assert evidence_basis(0, "text", "vision") == "extrapolation"

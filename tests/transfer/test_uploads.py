@@ -69,8 +69,11 @@ def test_broken_files_and_types(tmp_path):
             read_npz(path)
     text = tmp_path / "notes.txt"
     text.write_text("hello")
+    out = parse_uploads([str(good), str(text)])                      # the valid file is still used
+    assert list(out.arrays) == ["good"] and len(out.errors) == 1
+    assert out.errors[0].startswith("notes.txt: unsupported file type")
     with pytest.raises(ValueError, match="notes.txt: unsupported file type"):
-        parse_uploads([str(good), str(text)])
+        parse_uploads([str(text)])
     empty = tmp_path / "empty.npz"
     empty.write_bytes(b"")
     with pytest.raises(ValueError, match="empty.npz: the file is empty"):
@@ -93,8 +96,8 @@ def test_limits(tmp_path, monkeypatch):
         parse_uploads([str(bomb)])
     with pytest.raises(ValueError, match="at most 20"):
         parse_uploads([str(big)] * 21)
-    with pytest.raises(ValueError, match="uploaded twice"):
-        parse_uploads([str(big), str(save(tmp_path / "BIG.npz", features=f, labels=y))])
+    twice = parse_uploads([str(big), str(save(tmp_path / "BIG.npz", features=f, labels=y))])
+    assert list(twice.arrays) == ["big"] and "BIG.npz: model 'BIG' was uploaded twice" in twice.errors[0]
     csv = tmp_path / "scores.csv"
     csv.write_text("model,logme\na,1\n")
     with pytest.raises(ValueError, match="not both"):
@@ -139,3 +142,37 @@ def test_binary_csv(tmp_path):
     path.write_bytes(bytes(range(256)) * 4)
     with pytest.raises(ValueError, match="bin.csv: "):
         read_scores_csv(path)
+
+
+def test_every_bad_file_is_reported_by_name_and_valid_ones_are_used(tmp_path):
+    f, y, p = arrays()
+    good = save(tmp_path / "org__good.npz", features=f, labels=y, probs=p)
+    cut = tmp_path / "cut.npz"
+    cut.write_bytes(good.read_bytes()[:40])
+    nolabels = save(tmp_path / "nolabels.npz", features=f)
+    text = tmp_path / "notes.txt"
+    text.write_text("hello")
+    out = parse_uploads([str(cut), str(good), str(nolabels), str(text)])
+    assert list(out.arrays) == ["org/good"]
+    assert [e.split(":")[0] for e in out.errors] == ["notes.txt", "cut.npz", "nolabels.npz"]
+    assert "missing array(s) labels" in out.errors[2]
+    with pytest.raises(ValueError) as exc:                             # nothing usable: every file, one a line
+        parse_uploads([str(cut), str(nolabels), str(text)])
+    lines = str(exc.value).splitlines()
+    assert [x.split(":")[0] for x in lines] == ["notes.txt", "cut.npz", "nolabels.npz"]
+    csv = tmp_path / "scores.csv"
+    csv.write_text("model,logme\na,1\n")
+    both = parse_uploads([str(csv), str(text)])                          # a CSV with a stray file: CSV used
+    assert list(both.scores["model"]) == ["a"] and both.errors[0].startswith("notes.txt")
+
+
+def test_next_upload_set_replaces_unless_adding():
+    from modellens_core.transfer.uploads import next_upload_set
+    old = ["/up/1/a.npz", {"path": "/up/2/bad.npz"}]
+    current = [*old, "/up/3/c.npz"]                                     # what the file input holds after an upload
+    assert next_upload_set(old, current, add=False) == ["/up/3/c.npz"]
+    assert next_upload_set(old, current, add=True) == current
+    assert next_upload_set(None, ["/up/1/a.npz"], add=False) == ["/up/1/a.npz"]
+    assert next_upload_set(old, old[:1], add=False) == old[:1]           # a removal (nothing new): what is left
+    assert next_upload_set(old, [], add=True) == []
+    assert next_upload_set([], ["/x/a.npz", "/x/a.npz"], add=False) == ["/x/a.npz"]

@@ -4,6 +4,7 @@ against the app launched on 127.0.0.1 with the synthetic fixture."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 
@@ -93,6 +94,11 @@ def test_priors_view_figures(app_env):
     assert isinstance(heat, go.Heatmap)
     assert sorted(heat.y) == sorted(f for f in rec.vocab.families if f != "[UNK]")
     assert list(heat.x) == ["text", "vision", "speech"]
+    texts = [t for row in heat.text for t in row]                  # hovers in words, rounded, with support
+    assert any("score units above" in t or "score units below" in t for t in texts)
+    assert all("support:" in t or "not shown" in t for t in texts)
+    assert not any(re.search(r"\d\.\d{3}", t) for t in texts)      # rounded to 2 decimals
+    assert any(z is None for row in heat.z for z in row)            # low-support cells left blank
     assert len(priors_tab.priors_view("2")[1].data[0].y) == 2
 
 

@@ -143,3 +143,40 @@ def test_malformed_link_parameters_are_ignored_with_a_notice(page, app_url):
     expect(page.locator("#recommend-topk input[type=number]")).to_have_value("7")
     assert page.input_value("#recommend-description textarea") == ""
     assert page.locator(".toast-body.error").count() == 0
+
+
+def test_priors_enter_profile_search_and_upload_replace(page, app_url, tmp_path):
+    """Families shown answers Enter; the profile search finds any catalog model as you type and a
+    click profiles it; a new upload replaces the previous files unless 'add' is ticked."""
+    import numpy as np
+    page.goto(app_url)
+    tabs = present_tabs()
+    if "Priors" in tabs:
+        open_tab(page, "Priors")
+        rows_js = ("(document.querySelector('#priors-family .js-plotly-plot') || {data: [{y: []}]})"
+                   ".data[0].y.length")
+        page.wait_for_function(rows_js + " > 2")
+        box = page.locator("#priors-top input")
+        box.fill("2")
+        box.press("Enter")
+        page.wait_for_function(rows_js + " === 2")
+    open_tab(page, "Model profile")
+    page.locator("#profile-search input, #profile-search textarea").first.press_sequentially("vit 8b v3", delay=20)
+    expect(page.locator("#profile-matches")).to_contain_text("vis/vit-8b-v3")
+    page.locator("#profile-matches label", has_text="vis/vit-8b-v3").first.click()
+    expect(page.locator("#profile-picker")).to_contain_text("vis/vit-8b-v3")
+    expect(page.locator("#profile-status")).to_contain_text("Profiles of")
+    if "Transferability" not in tabs:
+        return
+    open_tab(page, "Transferability")
+    bad = tmp_path / "broken.npz"
+    bad.write_bytes(b"not a zip")
+    good = tmp_path / "vis__resnet-1b-v0.npz"
+    np.savez(good, features=np.random.default_rng(0).normal(size=(20, 3)), labels=np.arange(20) % 2)
+    upload = page.locator("#transfer-files input[type=file]")
+    upload.set_input_files(str(bad))
+    expect(page.locator("#transfer-files")).to_contain_text("broken.npz")
+    upload.set_input_files(str(good))
+    expect(page.locator("#transfer-files")).to_contain_text("vis__resnet-1b-v0.npz")
+    expect(page.locator("#transfer-files")).not_to_contain_text("broken.npz")     # replaced, not added
+    assert page.external == []

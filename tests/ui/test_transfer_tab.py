@@ -46,6 +46,12 @@ def test_fused_ranking_follows_the_weight(client, npz_files):
     r = rows(table)
     assert [x["fused rank"] for x in r] == [1, 2, 3]
     assert [x["model"] for x in r] == [GOOD, UNSEEN, NOISE]          # estimators only: class separation decides
+    # the default view fits a page: ranks and percentiles, no raw values
+    assert table["headers"][:6] == ["fused rank", "model", "in catalog", "fused", "ranker pct", "estimator pct"]
+    assert "LogME rank" in table["headers"] and "LogME" not in table["headers"] and len(table["headers"]) <= 13
+    table, *_ = client.predict(description=DESC, files=files, weight=1.0, fuse_recommended=False,
+                               all_columns=True, api_name="/transfer")
+    r = rows(table)
     for col in ("LogME", "LogME rank", "LogME pct", "LEEP", "NCE pct", "H-score", "ranker score", "ranker pct"):
         assert col in table["headers"]
     assert r[0]["LogME rank"] == 1 and r[0]["LogME pct"] == 1.0 and r[-1]["LogME pct"] == 0.0
@@ -54,7 +60,7 @@ def test_fused_ranking_follows_the_weight(client, npz_files):
     assert len(selection["data"]) == 9 and "Trust" in rec_md and len(evidence["data"]) == 8
     # weight 0: the ranker's order
     table, *_ = client.predict(description=DESC, files=files, weight=0.0, fuse_recommended=False,
-                               api_name="/transfer")
+                               all_columns=True, api_name="/transfer")
     scores = [x["ranker score"] for x in rows(table)]
     assert scores == sorted(scores, reverse=True)
 
@@ -71,7 +77,7 @@ def test_csv_of_precomputed_scores(client, tmp_path):
     path = tmp_path / "scores.csv"
     path.write_text(f"model,LogME,gbc\n{NOISE},-1.0,-3\n{GOOD},2.5,\n")
     table, status, *_ = client.predict(description=DESC, files=[handle_file(str(path))], weight=1.0,
-                                       fuse_recommended=False, api_name="/transfer")
+                                       fuse_recommended=False, all_columns=True, api_name="/transfer")
     r = rows(table)
     assert [x["model"] for x in r] == [GOOD, NOISE]
     assert "GBC" in table["headers"] and r[1]["GBC rank"] == 1
@@ -89,7 +95,7 @@ def test_metric_selection_endpoint(client):
     assert "Nearest training datasets" in rec_md and "leave one dataset out" in rec_md
     assert evidence["headers"][:2] == ["dataset", "models"] and len(evidence["data"]) == 8
     selection, rec_md, _ = client.predict(description="  ", api_name="/metric_selection")
-    assert selection["data"] == [] and "describe your dataset" in rec_md
+    assert not (selection or {}).get("data") and "describe your dataset" in rec_md
 
 
 def test_malformed_uploads_give_messages(client, tmp_path, npz_files):
@@ -108,11 +114,23 @@ def test_malformed_uploads_give_messages(client, tmp_path, npz_files):
         table, status, selection, rec_md, evidence = client.predict(
             description=DESC, files=[handle_file(str(p)) for p in paths], weight=0.5, fuse_recommended=False,
             api_name="/transfer")
-        assert table["data"] == [] and message in status.replace("\\", ""), (message, status)
-        assert "Traceback" not in status
-    table, status, *_ = client.predict(description="", files=[handle_file(npz_files[0])], weight=0.5,
-                                       fuse_recommended=False, api_name="/transfer")
-    assert table["data"] == [] and "describe your dataset" in status
+        assert message in status.replace("\\", ""), (message, status)
+        assert "Traceback" not in status and not (table or {}).get("data")   # nothing new ranked
+        assert len(selection["data"]) == 9                                    # the estimator tables still answer
+    # every bad file is named, each on its own line; the valid ones are still ranked
+    table, status, *_ = client.predict(
+        description=DESC, files=[handle_file(str(p)) for p in (cut, npz_files[0], obj, txt)], weight=0.5,
+        fuse_recommended=False, api_name="/transfer")
+    assert [x["model"] for x in rows(table)] == [GOOD]
+    plain = status.replace("\\", "")
+    assert "3 file(s) left out" in plain and all(n in plain for n in ("cut.npz", "pickled.npz", "notes.txt"))
+    table, status, *_ = client.predict(
+        description=DESC, files=[handle_file(str(p)) for p in (cut, obj)], weight=0.5, fuse_recommended=False,
+        api_name="/transfer")
+    assert status.count("⚠️") == 2 and "cut.npz" in status and "pickled.npz" in status
+    table, status, selection, *_ = client.predict(description="", files=[handle_file(npz_files[0])], weight=0.5,
+                                                  fuse_recommended=False, api_name="/transfer")
+    assert "describe your dataset" in status and not (table or {}).get("data")
 
 
 def test_python_api_matches_the_ranker_at_weight_zero(app_url):
