@@ -11,6 +11,7 @@ Usage::
     python benchmarks/identity.py                      # print Markdown tables
     python benchmarks/identity.py --write benchmarks/results/identity.md
     python benchmarks/identity.py --assets other/assets --gold tests/build/identity_gold
+    python benchmarks/identity.py --part dev           # only the dev rows (while writing rules)
 
 Definitions
 ===========
@@ -62,7 +63,10 @@ Dataset identity (``datasets.csv``; one row per (source, raw dataset id, raw tas
 -----------------------------------------------------------------------------------
 A raw dataset id maps to the catalog dataset whose ``dataset`` equals it, else whose
 ``aliases`` (if the catalog has that column) contains it, else ignoring case; otherwise it is
-unmapped. As shipped today this is the identity: each raw id is its own dataset.
+unmapped. As shipped today this is the identity: each raw id is its own dataset. When
+``records.parquet`` has a ``raw_dataset`` column (the pre-registry id of each record's dataset),
+the case's (source, raw id, raw task) records decide instead (one raw id can name two datasets:
+DBpedia classification and DBpedia entity retrieval), and protocols are read per raw id.
 
 * missed merges = expected datasets whose cases map to more than one id (``extra ids`` = the
   number of ids beyond the first, summed)
@@ -324,7 +328,27 @@ def metadata_scores(gold: pd.DataFrame, catalog: pd.DataFrame) -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------------------- datasets
-def map_datasets(gold: pd.DataFrame, datasets: pd.DataFrame) -> dict:
+def _raw_records(records_path: Path | None) -> pd.DataFrame | None:
+    """(dataset, source, task, raw_dataset[, protocol]) rows of a catalog that keeps raw ids."""
+    if records_path is None:
+        return None
+    try:
+        import pyarrow.parquet as pq
+        names = set(pq.read_schema(records_path).names)
+    except Exception:
+        return None
+    if "raw_dataset" not in names:
+        return None
+    want = ["dataset", "source", "task", "raw_dataset"] + (["protocol"] if "protocol" in names else [])
+    return pd.read_parquet(records_path, columns=want).drop_duplicates()
+
+
+def _by_raw(rec: pd.DataFrame, source: str, raw: str, task: str) -> pd.DataFrame:
+    r = rec[(rec["source"] == source) & (rec["raw_dataset"] == raw)]
+    return r[r["task"] == task] if (r["task"] == task).any() else r
+
+
+def map_datasets(gold: pd.DataFrame, datasets: pd.DataFrame, raw_records: pd.DataFrame | None = None) -> dict:
     ids = set(datasets["dataset"])
     alias: dict[str, str] = {}
     if "aliases" in datasets:
@@ -337,7 +361,12 @@ def map_datasets(gold: pd.DataFrame, datasets: pd.DataFrame) -> dict:
     for a, d in alias.items():
         lower.setdefault(a.lower(), d)
     out = {}
-    for c, raw in zip(gold["case_id"], gold["raw_dataset"]):
+    for c, raw, src, task in zip(gold["case_id"], gold["raw_dataset"], gold["source"], gold["raw_task"]):
+        if raw_records is not None:
+            hit = sorted(set(_by_raw(raw_records, src, raw, task)["dataset"]))
+            if hit:
+                out[c] = hit[0]
+                continue
         out[c] = raw if raw in ids else alias.get(raw) or lower.get(str(raw).lower())
     return out
 
@@ -374,7 +403,17 @@ def dataset_scores(gold: pd.DataFrame, mapping: dict, protocols: dict | None = N
 
 
 def record_protocols(gold: pd.DataFrame, mapping: dict, records_path: Path) -> dict | None:
-    """case_id -> protocol label from ``records.parquet`` if it has a ``protocol`` column."""
+    """case_id -> protocol label from ``records.parquet`` if it has a ``protocol`` column
+    (read per raw id when the records keep ``raw_dataset``)."""
+    raw_rec = _raw_records(records_path)
+    if raw_rec is not None and "protocol" in raw_rec:
+        out = {}
+        for c, raw, s, t in zip(gold["case_id"], gold["raw_dataset"], gold["source"], gold["raw_task"]):
+            r = _by_raw(raw_rec, s, raw, t)
+            r = r[r["dataset"] == mapping.get(c)]
+            vals = sorted(set(r["protocol"].dropna().astype(str)))
+            out[c] = vals[0] if len(vals) == 1 else ("|".join(vals) if vals else None)
+        return out
     try:
         rec = pd.read_parquet(records_path, columns=["dataset", "source", "task", "protocol"])
     except Exception:
@@ -405,8 +444,8 @@ def _table(header: list[str], rows: list[list]) -> str:
     return "\n".join(lines)
 
 
-def _parts(df: pd.DataFrame):
-    for p in PARTS:
+def _parts(df: pd.DataFrame, only: str | None = None):
+    for p in PARTS if only is None else (only,):
         yield p, (df if p == "all" else df[df["part"] == p])
 
 
@@ -415,7 +454,8 @@ def load_gold(gold_dir: Path):
     return read("models.csv"), read("datasets.csv"), read("metadata.csv")
 
 
-def report(assets: Path, gold_dir: Path) -> str:
+def report(assets: Path, gold_dir: Path, part: str | None = None) -> str:
+    """Markdown report; ``part`` ("dev", "holdout" or "all") limits every table to that part."""
     models_g, datasets_g, meta_g = load_gold(gold_dir)
     corpus = assets / "corpus"
     catalog = pd.read_parquet(corpus / "models.parquet")
@@ -427,7 +467,7 @@ def report(assets: Path, gold_dir: Path) -> str:
 
     mapping, ambiguous = map_names(models_g, catalog)
     rows = []
-    for p, g in _parts(models_g):
+    for p, g in _parts(models_g, part):
         s = name_scores(g, mapping)
         rows.append([p, s["rows"], s["unmapped"], s["merges_made"], s["right_merges"], s["precision"],
                      s["should_merge"], s["merged_right"], s["recall"], s["paper_to_hub"],
@@ -437,24 +477,25 @@ def report(assets: Path, gold_dir: Path) -> str:
                        "should merge", "merged right", "recall", "paper->hub", "! merged", "= split"], rows))
     out.append(f"\nAmbiguous lookups (several entries matched; most records won): {ambiguous}.\n")
     rows = []
-    for src, g in models_g.groupby("source"):
+    by_source = models_g if part in (None, "all") else models_g[models_g["part"] == part]
+    for src, g in by_source.groupby("source"):
         s = name_scores(g, mapping)
         rows.append([src, s["rows"], s["unmapped"], s["precision"], s["recall"], s["right"]])
-    out.append("### By source (all parts)\n")
+    out.append(f"### By source ({'all parts' if part in (None, 'all') else part})\n")
     out.append(_table(["source", "names", "unmapped", "precision", "recall", "right"], rows) + "\n")
 
     out.append("## Metadata\n")
     rows = []
-    for p, g in _parts(meta_g):
+    for p, g in _parts(meta_g, part):
         for r in metadata_scores(g, catalog).itertuples():
             rows.append([p, r.field, r.facts, r.missing, r.wrong, r.error_rate])
     out.append(_table(["part", "field", "facts", "missing", "wrong", "error rate"], rows) + "\n")
 
     out.append("## Dataset identity\n")
-    dmap = map_datasets(datasets_g, dcat)
+    dmap = map_datasets(datasets_g, dcat, _raw_records(corpus / "records.parquet"))
     prots = record_protocols(datasets_g, dmap, corpus / "records.parquet")
     rows = []
-    for p, g in _parts(datasets_g):
+    for p, g in _parts(datasets_g, part):
         s = dataset_scores(g, dmap, prots)
         rows.append([p, s["cases"], s["unmapped"], s["expected_datasets"], s["missed_merges"], s["extra_ids"],
                      s["wrong_merges"], s["wrong_merge_cases"], s["correct_share"], s["protocol_mixed"],
@@ -472,11 +513,12 @@ def main(argv=None) -> int:
     ap.add_argument("--assets", default="assets", help="assets folder with corpus/ (default: assets)")
     ap.add_argument("--gold", default=str(GOLD), help="gold folder (default: tests/build/identity_gold)")
     ap.add_argument("--write", default=None, help="write the Markdown here instead of printing it")
+    ap.add_argument("--part", choices=PARTS, default=None, help="only this part's rows (default: every part)")
     a = ap.parse_args(argv)
     assets = Path(a.assets)
     if not assets.is_absolute() and not assets.exists():
         assets = ROOT / assets
-    text = report(assets, Path(a.gold))
+    text = report(assets, Path(a.gold), a.part)
     if a.write:
         Path(a.write).parent.mkdir(parents=True, exist_ok=True)
         Path(a.write).write_text(text + "\n")

@@ -48,7 +48,7 @@ def synthetic_results(seed: int = 0, n_llm: int = 40, n_asr: int = 12, n_vis: in
     vis = board("visboard", "vis", n_vis, VISION_DATASETS, "top1", 1, modality="vision", fam=("resnet", "vit"))
     # a second LLM board repeating one llm score in 0-1 instead of % (a cross-source duplicate)
     first = llm.records.iloc[0]
-    copy = make_result("copyboard", [{"model": first["model"].split("/")[1], "dataset": "TextBench 0",
+    copy = make_result("copyboard", [{"model": first["model"], "dataset": "TextBench 0",
                                       "subset": "copy", "task": "multiple-choice-qa", "metric": "acc",
                                       "score": first["score"] / 100},
                                      {"model": "org/alpha-1b-v0", "dataset": "textbench-0", "subset": "copy",

@@ -4,7 +4,10 @@ Reads every source folder with its adapter, merges them into the canonical corpu
 (deterministically: two runs give byte-identical files)::
 
     assets/corpus/records.parquet      model, dataset, subset, task, metric, score,
-                                       higher_is_better, z, source, group, group_size
+                                       higher_is_better, z, source, group, group_size, protocol
+                                       (standard / zero-shot / linear-probe / fine-tune /
+                                       retrieval-reformulation), raw_dataset (the source's
+                                       dataset name as the pre-registry id)
     assets/corpus/models.parquet       the model catalog (with Hub models without records)
     assets/corpus/datasets.parquet     the dataset catalog
     assets/corpus/splits/<setting>.parquet   split label per record (records order)
@@ -86,7 +89,7 @@ def build_from_results(results, reports, out_dir: Path, encode=True, skipped=(),
 
     corpus = out_dir / "corpus"
     cols = ["model", "dataset", "subset", "task", "metric", "score", "higher_is_better", "z", "source",
-            "group", "group_size"]
+            "group", "group_size", "protocol", "raw_dataset"]
     _write_parquet(rec[cols], corpus / "records.parquet")
     _write_parquet(model_cat, corpus / "models.parquet")
     _write_parquet(dataset_cat, corpus / "datasets.parquet")

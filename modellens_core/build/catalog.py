@@ -5,6 +5,8 @@ one, else a sentence written by a template from structured metadata (our own tex
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -95,3 +97,88 @@ def dataset_domain(task: pd.Series, domain: pd.Series) -> pd.Series:
     """Domain from the adapter, else from the task vocabulary."""
     from_task = task.fillna("").map(task_domain)
     return domain.where(domain.notna() & (domain.astype(str) != ""), from_task)
+
+
+# ----------------------------------------------------------------------------- identity facts
+_DATE_IN_ID = re.compile(r"-(\d{4})-?(\d{2})-?(\d{2})$")
+
+
+def _params(sizes: list[float]) -> float:
+    """First size by source priority, skipping whole numbers that floor a finer size given by
+    another source (Open LLM v1 reports Llama-2-7B as 6; v2 as 6.74)."""
+    fine = {int(v) for v in sizes if v != int(v)}
+    kept = [v for v in sizes if not (v == int(v) and int(v) in fine)]
+    return kept[0] if kept else np.nan
+
+
+def model_facts(m: pd.DataFrame) -> pd.DataFrame:
+    """Per canonical model (index): params_b and active_params_b (BILLIONS; never floored),
+    release_date ("YYYY-MM-DD") with date_source, open_weights, kind and variant_of.
+
+    ``m`` is the merged model frame (rows in source-priority order, with ``source``, ``kind``
+    and ``variant_of`` columns). Rules:
+    * params_b: the reviewed mixture-of-experts table (total size), else the reviewed
+      architecture table (whole repo name), else the sources (:func:`_params`), else the name
+      (``Llama-3.1-405B`` -> 405); active_params_b only for mixture-of-experts models;
+    * release_date: a dated API snapshot id gives its own date (``name``); a well-known model its
+      reviewed release month (``known-release``, ``release_dates.csv``); otherwise the earliest
+      date among the most trustworthy kind of source that dates the model (``release`` before
+      ``hub-created`` before ``leaderboard``, see ``registry_data/date_sources.csv``);
+    * open_weights: False for api-model entries; else True when a source says the weights are
+      open (downloadable, whatever the licence: Mistral Large 2411 is served by API on some
+      boards but its weights are on the Hub); else False when a source says closed or the
+      licence is proprietary; else True for Hub repos and library weights; else unknown.
+    """
+    # local imports: catalog stays importable without the registry data and the ingest package
+    from . import registry
+    from .ingest.family_guess import params_from_name
+
+    sizes = pd.to_numeric(m["params_b"], errors="coerce")
+    sizes = sizes.where(sizes > 0)
+    out = {}
+    kind = m.groupby("model")["kind"].first().to_dict()
+    variant = m.groupby("model")["variant_of"].first().to_dict()
+    per_model_sizes = sizes.dropna().groupby(m["model"]).agg(list).to_dict()
+    dates = m[["model", "source", "release_date"]].dropna()
+    dates = dates[dates["release_date"].astype(str).str.match(r"^\d{4}-\d{2}")]
+    rank = dates["source"].map(lambda s: registry.date_kind(s)[0])
+    dates = dates.assign(rank=rank, date=dates["release_date"].astype(str).str[:10]).sort_values(["rank", "date"])
+    first_date = dates.groupby("model").first()
+    ow = m[["model", "open_weights", "license"]].copy()
+    closed = (ow["open_weights"].astype("boolean") == False) | ow["license"].astype(str).str.contains(  # noqa: E712
+        "proprietary", case=False, na=False)
+    closed = closed.groupby(ow["model"]).any().to_dict()
+    opened = (ow["open_weights"].astype("boolean") == True).groupby(ow["model"]).any().to_dict()  # noqa: E712
+    first_date = first_date[["date", "source"]].to_dict("index")
+    for mid in kind:
+        k = kind.get(mid)
+        moe = registry.moe_size(mid)
+        arch = registry.architecture_size(mid) if k != "api-model" else None
+        params = moe[0] if moe else arch if arch else _params(per_model_sizes.get(mid, []))
+        named = params_from_name(mid) if k != "paper-method" else None
+        if params != params:
+            params = named or np.nan
+        elif named and params == int(params) and params < named <= params + 1:
+            params = named  # a floored count (6 for Llama-2-7B, truly 6.74): the name's 7 is closer
+        d = _DATE_IN_ID.search(mid) if k == "api-model" else None
+        known = registry.known_release(mid) if k != "paper-method" else None
+        if d and 2015 < int(d.group(1)) < 2100 and 1 <= int(d.group(2)) <= 12:
+            date, source = f"{d.group(1)}-{d.group(2)}-{d.group(3)}", "name"
+        elif known:
+            date, source = known, "known-release"
+        elif mid in first_date:
+            r = first_date[mid]
+            date, source = r["date"], registry.date_kind(r["source"])[1]
+        else:
+            date, source = None, None
+        if k == "api-model":
+            open_w = False
+        elif opened.get(mid, False):
+            open_w = True
+        elif closed.get(mid, False):
+            open_w = False
+        else:
+            open_w = True if k in ("hub-model", "library-weights") else pd.NA
+        out[mid] = (params, moe[1] if moe else np.nan, date, source, open_w, k, variant.get(mid))
+    cols = ["params_b", "active_params_b", "release_date", "date_source", "open_weights", "kind", "variant_of"]
+    return pd.DataFrame.from_dict(out, orient="index", columns=cols)
