@@ -1,6 +1,6 @@
 """Command line: ``python -m modellens_core <command> ...``.
 
-Commands: build-corpus, ingest-hub, train, evaluate, recommend, build-atlas.
+Commands: build-corpus, ingest-hub, train, evaluate, recommend, build-atlas, deploy-space.
 """
 from __future__ import annotations
 
@@ -81,8 +81,13 @@ def _build_atlas(a):
     return cli_build_atlas(a.rest)
 
 
+def _deploy_space(a):
+    from .deploy import cli
+    return cli(a)
+
+
 COMMANDS = {"build-atlas": _build_atlas, "build-corpus": _build_corpus, "ingest-hub": _ingest_hub, "train": _train, "evaluate": _evaluate,
-            "recommend": _recommend}
+            "recommend": _recommend, "deploy-space": _deploy_space}
 
 
 def main(argv=None) -> int:
@@ -118,6 +123,12 @@ def main(argv=None) -> int:
     r.add_argument("--checkpoints", default=str(_assets().parent / "checkpoints"))   # common.paths.CHECKPOINTS
     ba = sub.add_parser("build-atlas", help="compute the Atlas maps into assets/atlas", add_help=False)
     ba.add_argument("rest", nargs=argparse.REMAINDER)
+    d = sub.add_parser("deploy-space", help="publish the app as a Hugging Face Space (run-time files only)")
+    d.add_argument("repo_id", help='the Space, "user/name" or "org/name"')
+    d.add_argument("--private", action="store_true", help="create the Space private (an existing one keeps its setting)")
+    d.add_argument("--dry-run", action="store_true", help="list the files and their total size; upload nothing")
+    d.add_argument("--assets", default=str(_assets()))
+    d.add_argument("--checkpoints", default=str(_assets().parent / "checkpoints"))
     a = p.parse_args(argv)
     handler = COMMANDS[a.cmd]
     try:

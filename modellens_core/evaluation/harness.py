@@ -9,6 +9,7 @@ score there, then the plain mean over groups.
 from __future__ import annotations
 
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pandas as pd
 
 from .baselines import EvalContext, make_baselines
 from ..build.corpus import Corpus
+from ..build.manifest import EVALUATION, IntegrityError, verify_manifest
 from ..common.paths import CHECKPOINTS
 from ..ranker.features import catalog_features, group_context, group_table
 from ..common.metrics import evaluate_groups
@@ -97,7 +99,18 @@ def format_tables(results: dict) -> str:
     return "\n".join(lines)
 
 
+def verify_evaluation_files(assets: Path, checkpoints: Path) -> None:
+    """Check the manifest's evaluation part (split labels, ``checkpoints/eval/``; the run-time part
+    is ``Recommender.load()``'s). Checkpoints outside the shipped folder are not described by it."""
+    verify_manifest(assets, part=EVALUATION, checkpoints_dir=checkpoints)
+
+
 def cli(args) -> int:
+    try:
+        verify_evaluation_files(Path(args.assets), Path(args.checkpoints))
+    except IntegrityError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     corpus = Corpus(Path(args.assets))
     log = (lambda *_: None) if args.json else print
     results = evaluate_all(corpus, Path(args.checkpoints), args.settings or EVAL_SETTINGS, log=log)

@@ -54,6 +54,61 @@ TASK_SHRINK = 2.0   # cov_task = n / (n + TASK_SHRINK) for n datasets of the tas
 TABLES = ("dataset_family", "train_datasets", "pair_keys", "pair_z", "sub_keys", "sub_z", "task_keys", "task_sum",
           "task_n", "fam_keys", "fam_sum", "fam_n")
 NO_SUBSET = -1
+# On disk (``save``): keys, codes and counts in the narrowest signed integer that holds every value
+# (checked on save); means and sums in float32, as built. Measured on the shipped index: pair keys
+# (model x dataset, max ~2.7e8) and task keys fit int32; subset keys ((model, dataset) x subset, max
+# ~2.2e12) and family keys ((model, task) x family, ~9.3e9) do not, so they are stored split before
+# their last factor: the int32 (model, dataset) / (model, task) key plus the int16 subset / family code.
+STORAGE_FORMAT = 2
+MEMORY_DTYPES = {"dataset_family": np.int64, "train_datasets": np.int64, "pair_keys": np.int64,
+                 "pair_z": np.float32, "sub_keys": np.int64, "sub_z": np.float32, "task_keys": np.int64,
+                 "task_sum": np.float32, "task_n": np.float64, "fam_keys": np.int64, "fam_sum": np.float32,
+                 "fam_n": np.float64}
+_COUNTS = ("task_n", "fam_n")
+
+
+def _narrowest_int(a: np.ndarray) -> np.ndarray:
+    """``a`` (integer values) in the narrowest of int16 / int32 / int64 that holds them all."""
+    for dtype in (np.int16, np.int32, np.int64):
+        info = np.iinfo(dtype)
+        if not len(a) or (a.min() >= info.min and a.max() <= info.max):
+            out = np.ascontiguousarray(a, dtype)
+            _check(np.array_equal(out, a), "integer table changed when narrowed")
+            return out
+    raise AssertionError("integer table does not fit int64")
+
+
+def _check(ok, message: str) -> None:
+    """An assertion that ``python -O`` keeps (a wrong table must never be saved)."""
+    if not ok:
+        raise AssertionError(message)
+
+
+def _pack(name: str, a: np.ndarray, split: int | None) -> tuple[dict[str, np.ndarray], dict]:
+    """The arrays stored for table ``name`` and its layout entry (see STORAGE_FORMAT)."""
+    a = np.asarray(a)
+    if name in _COUNTS:
+        _check(np.array_equal(a, np.round(a)) and (not len(a) or a.min() >= 0), f"{name}: counts must be integers")
+        return {name: _narrowest_int(a.astype(np.int64))}, {"as": "int"}
+    if a.dtype.kind == "f":
+        out = np.ascontiguousarray(a, np.float32)
+        _check(np.array_equal(out, a, equal_nan=True), f"{name}: values change in float32")
+        return {name: out}, {"as": "float32"}
+    a = a.astype(np.int64)
+    if split is None:
+        return {name: _narrowest_int(a)}, {"as": "int"}
+    hi, lo = np.divmod(a, split)
+    hi, lo = _narrowest_int(hi), _narrowest_int(lo)
+    _check(np.array_equal(hi.astype(np.int64) * split + lo, a), f"{name}: split keys do not rebuild the table")
+    return {f"{name}.hi": hi, f"{name}.lo": lo}, {"as": "split", "base": int(split)}
+
+
+def _unpack(f, name: str, layout: dict | None) -> np.ndarray:
+    """Table ``name`` from an open safetensors file, in its in-memory dtype."""
+    dtype = MEMORY_DTYPES[name]
+    if layout and layout["as"] == "split":
+        return f.get_tensor(f"{name}.hi").astype(np.int64) * layout["base"] + f.get_tensor(f"{name}.lo")
+    return np.ascontiguousarray(f.get_tensor(name), dtype)
 
 
 def _mean_by_key(keys: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -139,25 +194,36 @@ class NeighbourEvidence:
         m3, d3, t3 = k3 // n_t // len(datasets), k3 // n_t % len(datasets), k3 % n_t
         tk, ts, tn = _sum_by_key(m3 * n_t + t3, z3)
         fk, fs, fn = _sum_by_key((m3 * n_t + t3) * n_f + fam[d3], z3)
+        # sums in float32, as saved (counts stay exact float64): a loaded index equals a built one
         return cls(k, temperature, np.ascontiguousarray(dataset_emb, np.float32), fam,
-                   np.unique(d), pk, pz, sk, sz, codes, tcodes, tk, ts, tn, fk, fs, fn)
+                   np.unique(d), pk, pz, sk, sz, codes, tcodes, tk, ts.astype(np.float32), tn,
+                   fk, fs.astype(np.float32), fn)
 
     # --- saved with the app checkpoint (a rebuild from 1.4M records costs seconds at start-up) --
     def save(self, path: Path) -> None:
-        """Tables as safetensors (never pickled); codes and settings in its metadata."""
+        """Tables as safetensors (never pickled) in compact dtypes (:func:`_pack`); codes and
+        settings in its metadata. :meth:`load` gives back the in-memory dtypes."""
+        split = {"sub_keys": len(self.subset_codes), "fam_keys": self._n_families()}
+        stored, layout = {}, {}
+        for t in TABLES:
+            stored_t, layout[t] = _pack(t, getattr(self, t), split.get(t))
+            stored.update(stored_t)
         meta = {"k": self.k, "temperature": self.temperature, "subsets": list(self.subset_codes),
-                "tasks": list(self.task_codes), "n_datasets": len(self.dataset_emb)}
-        save_file({t: np.ascontiguousarray(getattr(self, t)) for t in TABLES}, str(path),
-                  metadata={"evidence": json.dumps(meta)})
+                "tasks": list(self.task_codes), "n_datasets": len(self.dataset_emb),
+                "format": STORAGE_FORMAT, "layout": layout}
+        save_file(stored, str(path), metadata={"evidence": json.dumps(meta)})
 
     @classmethod
     def load(cls, path: Path, dataset_emb: np.ndarray) -> "NeighbourEvidence | None":
-        """The saved index, or None when it was built for another corpus (dataset count differs)."""
+        """The saved index, or None when it was built for another corpus (dataset count differs).
+        Tables come back in the dtypes :meth:`build` makes (int64 keys and codes, float32 means and
+        sums, float64 counts): a loaded index equals the built one it was saved from."""
         with safe_open(str(path), "np") as f:
             meta = json.loads(f.metadata()["evidence"])
             if meta["n_datasets"] != len(dataset_emb):
                 return None
-            tables = {t: f.get_tensor(t) for t in TABLES}
+            layout = meta.get("layout", {})           # absent: a file of the first format (plain tables)
+            tables = {t: _unpack(f, t, layout.get(t)) for t in TABLES}
         return cls(meta["k"], meta["temperature"], np.ascontiguousarray(dataset_emb, np.float32),
                    subset_codes={s: i for i, s in enumerate(meta["subsets"])},
                    task_codes={t: i for i, t in enumerate(meta["tasks"])}, **tables)
