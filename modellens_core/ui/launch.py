@@ -10,6 +10,8 @@ import os
 
 import gradio as gr
 
+from .tables import table_css
+
 # A query is CPU-bound (~37 ms of CPU in all: text encoder ~11 ms, ranking ~8 ms, the rest Gradio's
 # request handling), and most of it holds Python's GIL: only the traced text encoder (see
 # encoder.py) and the larger numpy/torch kernels run beside another request. Measured with
@@ -30,7 +32,7 @@ STATUS_UPDATE_S = _rate if _rate == "auto" else float(_rate)  # "auto" = Gradio'
 # needs no font request at all, and nothing ever goes to Google Fonts or another CDN.
 THEME = gr.themes.Default(font=("ui-sans-serif", "system-ui", "Segoe UI", "Roboto", "sans-serif"),
                           font_mono=("ui-monospace", "SFMono-Regular", "Consolas", "monospace"))
-CSS = "#recommend-status p { margin: 0.2em 0; }"
+CSS = "#recommend-status p { margin: 0.2em 0; }\n" + table_css()
 
 
 def launch_kwargs(**overrides) -> dict:

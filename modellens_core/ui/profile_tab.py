@@ -23,6 +23,7 @@ from .render import (
     warn_line,
 )
 from .state import recommender, shared
+from .tables import OBSERVED_WIDTHS, TABLE_CLASS, round2, sig3
 
 TAB_ID = "profile_tab"
 MAX_PICKER_CHOICES = 200    # the picker's own list: the most-evaluated models (the search box finds any other)
@@ -68,7 +69,11 @@ def profile_view(names):
     facts["params_b"] = facts["params_b"].map(fmt_params)
     facts["open_weights"] = facts["open_weights"].map(lambda v: "" if pd.isna(v) else ("yes" if v else "no"))
     facts.columns = FACT_HEADERS
-    observed = round_floats(p["observed"], 4)
+    observed = p["observed"].copy()
+    if len(observed):   # raw metric values to 3 significant digits, z to 2 decimals
+        observed["score"] = observed["score"].map(sig3)
+        observed["z"] = round2(observed["z"])
+    observed = round_floats(observed, 2)
     observed.columns = OBSERVED_HEADERS
     lines = [f"Profiles of {', '.join(f'**{md_escape(m)}**' for m in p['models'])}. Strength = the ranker's mean "
              "predicted z over every known dataset of a domain (0 = an average model there); observed scores "
@@ -105,9 +110,11 @@ def render(demo: gr.Blocks) -> None:
     show = gr.Button("Show profile", variant="primary")
     status = gr.Markdown(elem_id="profile-status")
     plot = gr.Plot(label="Predicted strength per task domain", elem_id="profile-plot")
-    facts = gr.Dataframe(headers=FACT_HEADERS, interactive=False, label="Size and family")
+    facts = gr.Dataframe(headers=FACT_HEADERS, interactive=False, label="Size and family", wrap=True,
+                         elem_id="profile-facts", elem_classes=[TABLE_CLASS])
     observed = gr.Dataframe(headers=OBSERVED_HEADERS, interactive=False, label="Observed scores (leaderboards)",
-                            max_height=400)
+                            max_height=400, wrap=True, column_widths=OBSERVED_WIDTHS, elem_id="profile-observed",
+                            elem_classes=[TABLE_CLASS])
     outputs = [plot, facts, observed, status]
 
     @user_facing(_empty)
@@ -148,19 +155,31 @@ def render(demo: gr.Blocks) -> None:
 
 
 def _link_from_results(demo, picker, profile_fn, outputs) -> None:
-    """Selecting a row of the Recommend table: that model into the picker, switch here, show it."""
+    """A click on a model name in the Recommend table: that model into the picker, switch here, show
+    it. A click on any other cell (evidence, scores) does nothing."""
     table = shared(demo).get("recommend_table")
     tabs = enclosing_tabs()
     if table is None:
         return
 
-    def pick(df: pd.DataFrame, evt: gr.SelectData):
-        row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
-        try:
-            model = str(df.iloc[int(row)]["model"])
-        except (IndexError, KeyError, TypeError, ValueError):
-            return (gr.skip(), gr.skip()) if tabs is not None else gr.skip()
-        return ([model], gr.Tabs(selected=TAB_ID)) if tabs is not None else [model]
+    picked = gr.State(False)            # whether the last click was on a model name
+    targets = [picker, tabs, picked] if tabs is not None else [picker, picked]
+    nothing = (*(gr.skip() for _ in targets[:-1]), False)
 
-    table.select(pick, table, [picker, tabs] if tabs is not None else picker, api_visibility="private",
-                 queue=False).then(profile_fn, picker, outputs, api_visibility="private", concurrency_id="ranker")
+    def pick(df: pd.DataFrame, evt: gr.SelectData):
+        index = evt.index if isinstance(evt.index, (list, tuple)) else (evt.index, None)
+        try:
+            row, col = int(index[0]), int(index[1])
+            if str(df.columns[col]) != "model":
+                return nothing
+            # the clicked cell's own text (the rows may have been re-sorted in the browser)
+            model = str(evt.value) if evt.value not in (None, "") else str(df.iloc[row]["model"])
+        except (IndexError, KeyError, TypeError, ValueError):
+            return nothing
+        return ([model], gr.Tabs(selected=TAB_ID), True) if tabs is not None else ([model], True)
+
+    def then_profile(was_picked, models):   # after a click on another cell the profile stays as it was
+        return profile_fn(models) if was_picked else tuple(gr.skip() for _ in outputs)
+
+    table.select(pick, table, targets, api_visibility="private", queue=False).then(
+        then_profile, [picked, picker], outputs, api_visibility="private", concurrency_id="ranker")

@@ -8,15 +8,7 @@ parameters are ignored with a notice, never an error.
 """
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
-import tempfile
-from pathlib import Path
-
 import gradio as gr
-import numpy as np
-import pandas as pd
 
 from ..serving.inputs import (
     MAX_DESCRIPTION_CHARS,
@@ -43,21 +35,31 @@ from .render import (
     warn_line,
 )
 from .state import recommender, shared
+from .tables import (
+    EXTRA_RESULT_COLUMNS,  # noqa: F401  (part of this module's table vocabulary)
+    POOL_HEADERS,
+    POOL_WIDTHS,
+    RESULT_COLUMNS,
+    RESULT_WIDTHS,
+    TABLE_CLASS,
+    narrow,
+    results_display,
+    results_from_csv,
+    write_csv,
+)
 
 INFER = "infer from description"
 MAX_FAMILY_CHOICES = 300      # the real catalog has thousands of families; the picker lists the largest
-TABLE_HEADERS = ["rank", "model", "predicted z", "prior", "residual", "params", "family", "modality",
-                 "observed", "evidence", "unseen"]
+TABLE_HEADERS = RESULT_COLUMNS   # the default view; "All columns" adds EXTRA_RESULT_COLUMNS (the CSV has them all)
 TABLE_LEGEND = ("*Columns:* rows are ordered by the ranking score = (prior + residual) / τ, where the *prior* "
                 "comes from size and family alone and the *residual* from this dataset: its description, task and "
                 "subset, and how each model scored on the nearest known datasets and across the task (shrunk for "
                 "unseen models, whose residual rests on their name and metadata alone); *predicted z* = predicted "
                 "relative performance (within-benchmark standard score, higher is better, 0 = an average model); "
                 "*observed* = score on a matching known dataset; *evidence* = nearest known datasets it was scored "
-                "on; *unseen* = no leaderboard record of this model was used in training.")
-COLUMN_WIDTHS = ["4%", "20%", "7%", "6%", "7%", "6%", "8%", "7%", "9%", "20%", "6%"]
-POOL_HEADERS = ["current", "current size", "current score", "replacement", "replacement size",
-                "replacement score", "gain", "note"]
+                "on; *unseen* = no leaderboard record of this model was used in training; *params* = parameters "
+                "(M = million, B = billion). *prior* and *residual* are in the *All columns* view and the CSV.")
+COLUMN_WIDTHS = RESULT_WIDTHS
 EXAMPLES = (  # description, task, metric, size preset
     ("Speech recognition benchmark: read English audiobook recordings at 16 kHz, transcribed to text and "
      "scored by word error rate.", "any"),
@@ -68,8 +70,6 @@ EXAMPLES = (  # description, task, metric, size preset
     ("Japanese reading comprehension: answer questions about Wikipedia paragraphs written in Japanese.", "80b"),
     ("Multilingual passage retrieval: find the Wikipedia passages that answer a query, in 18 languages.", "any"),
 )
-_CSV_DIR = Path(tempfile.gettempdir()) / "modellens-csv"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 # ----------------------------------------------------------------------------- inputs
@@ -109,30 +109,13 @@ def request_of(description, task=INFER, metric=INFER, size="any", include_unknow
                        _top_k(top_k, notices), filters)
 
 
-def rank(*values):
-    """Ranked table (display columns) and the Markdown status. Raises InputError for bad input."""
+def rank(*values, all_columns: bool = False):
+    """Ranked table (display columns; every column when ``all_columns``) and the Markdown status.
+    Raises InputError for bad input."""
     notices = []
     request = request_of(*values, notices=notices)
     ranking = recommender().recommend(request)
-    return _display(ranking.table), _status(ranking, request, notices)
-
-
-def _display(table: pd.DataFrame) -> dict:
-    """The results table as shown: ``{"headers", "data"}`` (what the Dataframe component takes
-    without converting a DataFrame again), floats rounded to 3 digits (still numbers, so the table
-    sorts correctly), sizes as text."""
-    if table.empty:
-        return {"headers": list(TABLE_HEADERS), "data": []}
-
-    def rounded(col):  # float64 first: float32 would print 1.9459999799...
-        return np.round(table[col].to_numpy(np.float64), 3).tolist()
-
-    unseen = ~(table["seen"].to_numpy(bool) & table["in_catalog"].to_numpy(bool))
-    columns = [table["rank"].astype(int).tolist(), table["model"].tolist(), rounded("predicted_z"),
-               rounded("prior"), rounded("residual"), [fmt_params(p) for p in table["params_b"].tolist()],
-               table["family"].tolist(), table["modality"].tolist(), table["observed"].tolist(),
-               table["evidence"].tolist(), ["unseen" if u else "" for u in unseen]]
-    return {"headers": list(TABLE_HEADERS), "data": [list(row) for row in zip(*columns)]}
+    return results_display(ranking.table, all_columns), _status(ranking, request, notices)
 
 
 def _status(ranking, request: RankRequest, notices: list) -> str:
@@ -160,34 +143,8 @@ def _status(ranking, request: RankRequest, notices: list) -> str:
     lines += [warn_line(n) for n in [*a["notices"], *notices]]
     if len(ranking.table):
         lines.append(f"Showing {len(ranking.table)} model(s). Scores are predictions from leaderboard records, not "
-                     "runs on your data; select a row to open the model's profile.")
+                     "runs on your data; click a model's name to open its profile.")
     return "\n\n".join(lines)
-
-
-def write_csv(table) -> str | None:
-    """The displayed table (a DataFrame, or ``{"headers", "data"}``) as a CSV file (name from its
-    content, so repeats reuse one file). Cells that a spreadsheet would run as a formula (=, +, -,
-    @) are prefixed with a quote. Plain ``csv`` over at most a few hundred rows."""
-    if isinstance(table, pd.DataFrame):
-        headers, rows = list(table.columns), list(table.itertuples(index=False, name=None))
-    elif table:
-        headers, rows = table["headers"], table["data"]
-    else:
-        headers, rows = [], []
-    if not rows:
-        return None
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(headers)
-    for row in rows:
-        w.writerow(["'" + v if isinstance(v, str) and v[:1] in _FORMULA_START else
-                    ("" if v is None or (isinstance(v, float) and v != v) else v) for v in row])
-    data = buf.getvalue().encode("utf-8")
-    _CSV_DIR.mkdir(parents=True, exist_ok=True)
-    path = _CSV_DIR / f"modellens-ranking-{hashlib.sha1(data).hexdigest()[:12]}.csv"
-    if not path.exists():
-        path.write_bytes(data)
-    return str(path)
 
 
 # ----------------------------------------------------------------------------- shareable link
@@ -287,7 +244,10 @@ def render(demo: gr.Blocks) -> None:
     # outputs are created first (unrendered) so the examples, placed above them, can run the ranking
     status = gr.Markdown(elem_id="recommend-status", render=False)
     table = gr.Dataframe(headers=TABLE_HEADERS, interactive=False, wrap=True, label="Ranked models",
-                         column_widths=COLUMN_WIDTHS, elem_id="recommend-table", max_height=600, render=False)
+                         column_widths=COLUMN_WIDTHS, elem_id="recommend-table", elem_classes=[TABLE_CLASS],
+                         max_height=600, render=False)
+    all_columns = gr.Checkbox(False, label="All columns (adds the prior and residual)", render=False,
+                              elem_id="recommend-all-columns")
     # always shown (empty until a ranking exists): answers then carry only its file, never a change of
     # its properties, which would make Gradio rebuild the component's config (and API schema) per request
     csv = gr.DownloadButton("Download CSV", value=None, scale=1, render=False)
@@ -301,16 +261,25 @@ def render(demo: gr.Blocks) -> None:
                   subset=None, request: gr.Request = None):
         """Rank pretrained models for a dataset description. size: edge | gpu8 | 35b | 80b | any;
         candidates: one model name per line (empty = the whole catalog); subset: languages or
-        configuration evaluated ("hin_Deva-eng_Latn", "fra"; empty = none)."""
+        configuration evaluated ("hin_Deva-eng_Latn", "fra"; empty = none). The table has the
+        default columns; the CSV has every column (also the prior and residual)."""
         values = (description, task, metric, size, include_unknown_size, families, modalities, open_weights_only,
                   candidates, top_k, fit_modality, subset)
-        shown, md = rank(*values)
-        path = write_csv(shown)
+        full, md = rank(*values, all_columns=True)
+        path = write_csv(full)
         url = page_base(request) + "?" + share_query(*values)
-        return shown, md, path, url
+        return narrow(full), md, path, url
 
     # wired before the examples, whose run-on-click event would otherwise take the name "recommend"
-    run.click(recommend, inputs, outputs, api_name="recommend", concurrency_id="ranker")
+    # the "All columns" view is drawn from the last answer's CSV (every column; never recomputed), so
+    # /recommend's API is the same whichever view the page shows
+    def widen(path, wide):
+        full = results_from_csv(path) if wide else None
+        return full if full is not None else gr.skip()
+
+    run.click(recommend, inputs, outputs, api_name="recommend", concurrency_id="ranker").then(
+        widen, [csv, all_columns], table, api_visibility="private", queue=False)
+    csv.change(widen, [csv, all_columns], table, api_visibility="private", queue=False)
     # an example sets every input (filters back to their defaults, so the result is reproducible)
     gr.Examples([[text, INFER, INFER, preset, True, [], [], False, "", DEFAULT_TOP_K, True, ""]
                  for text, preset in EXAMPLES], inputs=inputs, outputs=outputs, fn=recommend, run_on_click=True,
@@ -318,6 +287,13 @@ def render(demo: gr.Blocks) -> None:
                 api_visibility="private")
     status.render()
     table.render()
+    all_columns.render()
+
+    def redraw(path, wide):
+        full = results_from_csv(path)
+        return gr.skip() if full is None else full if wide else narrow(full)
+
+    all_columns.input(redraw, [csv, all_columns], table, api_visibility="private", queue=False)
     gr.Markdown(TABLE_LEGEND)
     with gr.Row():
         csv.render()
@@ -357,7 +333,7 @@ def pool_table(description, pool, tolerance=0.5, task=INFER, metric=INFER, fit_m
     shown = out.copy()
     shown["current_params_b"] = shown["current_params_b"].map(fmt_params)
     shown["replacement_params_b"] = shown["replacement_params_b"].map(fmt_params)
-    shown = round_floats(shown)
+    shown = round_floats(shown, 2)
     shown.columns = POOL_HEADERS
     a = out.attrs
     n_new = int((out["replacement"] != out["current"]).sum())
@@ -380,7 +356,8 @@ def _render_pool(description, task, metric, open_weights, families, modalities) 
                 fit = gr.Checkbox(True, label="Replacements only of modalities that fit the task")
                 go = gr.Button("Propose replacements")
         pool_status = gr.Markdown(elem_id="pool-status")
-        table = gr.Dataframe(headers=POOL_HEADERS, interactive=False, wrap=True, label="Proposed pool")
+        table = gr.Dataframe(headers=POOL_HEADERS, interactive=False, wrap=True, label="Proposed pool",
+                             column_widths=POOL_WIDTHS, elem_id="pool-table", elem_classes=[TABLE_CLASS])
 
     @user_facing(lambda msg: (empty_frame(POOL_HEADERS), warn_line(msg)))
     def pool_fn(description, pool, tolerance=0.5, task=INFER, metric=INFER, fit_modality=True,

@@ -5,13 +5,13 @@ from __future__ import annotations
 import functools
 import html
 import logging
-import math
 import re
 
 import gradio as gr
 import pandas as pd
 
 from ..serving.inputs import InputError
+from .tables import fmt_params  # noqa: F401  (re-exported: the tabs import it from here)
 
 log = logging.getLogger("modellens.ui")
 
@@ -27,17 +27,6 @@ def md_escape(text, limit: int = 300) -> str:
     if len(s) > limit:
         s = s[:limit] + "…"
     return html.escape(_MD_SPECIAL.sub(r"\\\1", s), quote=False)
-
-
-def fmt_params(p) -> str:
-    """Billions of parameters for display: '7B', '0.35B', '' when unknown."""
-    try:
-        v = float(p)
-    except (TypeError, ValueError):
-        return ""
-    if not math.isfinite(v):
-        return ""
-    return f"{v:.3g}B"
 
 
 def round_floats(df: pd.DataFrame, digits: int = 3) -> pd.DataFrame:

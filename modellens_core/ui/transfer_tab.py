@@ -166,7 +166,8 @@ def render(demo: gr.Blocks) -> None:
                                            "estimator's rank and percentile)", elem_id="transfer-all-columns")
     results = gr.Dataframe(headers=BASE_HEADERS, interactive=False, max_height=500,
                            label="Models: fused rank and percentiles (0 = worst, 1 = best) and each fused "
-                                 "estimator's rank in the pool (1 = best)", elem_id="transfer-table")
+                                 "estimator's rank in the pool (1 = best)", elem_id="transfer-table",
+                           elem_classes=["ml-table"])
     gr.Markdown("### Which estimator to trust for this dataset")
     recommendation = gr.Markdown(elem_id="transfer-recommendation")
     selection = gr.Dataframe(headers=SELECTION_HEADERS, interactive=False, wrap=True,

@@ -1,5 +1,6 @@
 """The page in a real browser (system Chromium driven by Playwright): examples run, every tab
-renders, a results row opens the model profile, shareable links fill the inputs, and nothing is
+renders, tables read at 1440 px (no header or number broken mid-word), only a model name opens
+the model profile, shareable links fill the inputs, and nothing is
 requested from outside the app. Saves one screenshot per tab (see SHOTS)."""
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ def browser():
 @pytest.fixture
 def page(browser, app_url):
     """A fresh page that records every request leaving the app's own origin."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})
     pg = context.new_page()
     pg.external = []
     own = app_url.rstrip("/")
@@ -68,6 +69,38 @@ def table_models(page) -> list[str]:
     return [cells.nth(i).inner_text().strip() for i in range(cells.count())]
 
 
+# Words of each element that the browser laid out on more than one line (a mid-word break), and
+# elements whose text is cut off (wider than the box): [(text, why)]
+MID_WORD_JS = """(sel) => {
+  const bad = [];
+  for (const el of document.querySelectorAll(sel)) {
+    if (!el.getClientRects().length) continue;           // not laid out (hidden sizing rows)
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const text = node.textContent;
+      for (const m of text.matchAll(/\\S+/g)) {
+        const r = document.createRange();
+        r.setStart(node, m.index); r.setEnd(node, m.index + m[0].length);
+        const tops = new Set([...r.getClientRects()].filter(x => x.width > 0).map(x => Math.round(x.top)));
+        if (tops.size > 1) bad.push([text, 'word ' + m[0] + ' split over lines']);
+      }
+    }
+    if (el.scrollWidth > el.clientWidth + 1) bad.push([el.innerText, 'cut off']);
+  }
+  return bad;
+}"""
+
+
+def assert_no_mid_word_wraps(page, table_id: str, numeric_cols) -> int:
+    """Every header of the table and every rendered cell of its numeric columns is whole; returns
+    how many elements were checked."""
+    header = f"#{table_id} th.header-cell span"
+    cells = ", ".join(f"#{table_id} [role=gridcell][data-col='{i}'] span" for i in numeric_cols)
+    bad = page.evaluate(MID_WORD_JS, header) + page.evaluate(MID_WORD_JS, cells)
+    assert bad == [], f"{table_id}: {bad}"
+    return page.locator(header).count() + page.locator(cells).count()
+
+
 def test_example_tabs_and_row_to_profile(page, app_url):
     page.goto(app_url)
     tabs = present_tabs()
@@ -85,6 +118,33 @@ def test_example_tabs_and_row_to_profile(page, app_url):
     expect(page.get_by_role("button", name="Download CSV")).to_be_visible()
     shot(page, "recommend")
 
+    # tables that read at 1440 px: at most 10 columns, no header or number broken mid-word
+    from modellens_core.ui.tables import NUMERIC_COLUMNS, RESULT_COLUMNS
+    headers = page.locator("#recommend-table th.header-cell").all_inner_texts()
+    assert [h.strip() for h in headers] == RESULT_COLUMNS and len(headers) <= 10
+    assert assert_no_mid_word_wraps(page, "recommend-table", NUMERIC_COLUMNS["recommend-table"]) >= 9 + 3 * 5
+    right = page.evaluate("[...document.querySelectorAll('#recommend-table th.header-cell')].map("
+                          "e => e.getBoundingClientRect().right)")
+    assert max(right) <= page.locator("#recommend-table").bounding_box()["x"] + \
+        page.locator("#recommend-table").bounding_box()["width"] + 1       # no sideways scrolling
+    page.locator("#recommend-table").scroll_into_view_if_needed()
+    page.locator("#recommend-status").scroll_into_view_if_needed()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "recommend-1440.png"))           # the viewport: 1440 x 1000
+    page.locator("#recommend-all-columns input").check()               # redrawn from the last answer
+    expect(page.locator("#recommend-table th.header-cell")).to_have_count(len(RESULT_COLUMNS) + 2)
+    assert_no_mid_word_wraps(page, "recommend-table", NUMERIC_COLUMNS["recommend-table"])
+    page.locator("#recommend-all-columns input").uncheck()
+    expect(page.locator("#recommend-table th.header-cell")).to_have_count(len(RESULT_COLUMNS))
+
+    # the pool builder's table: numbers whole, the note wrapped at spaces, never cut off
+    page.get_by_text("Pool builder: upgrade the models you route between").click()
+    page.get_by_label("Current pool (one model per line)").fill("speech/whisp-4b-v2\nnewlab/unknown-size-asr")
+    page.get_by_role("button", name="Propose replacements").click()
+    expect(page.locator("#pool-status")).to_contain_text("size window")
+    expect(page.locator("#pool-table [role=gridcell]").first).to_be_visible()
+    assert_no_mid_word_wraps(page, "pool-table", [*NUMERIC_COLUMNS["pool-table"], 7])
+
     for title, name in (("Atlas", "atlas"), ("Priors", "priors"), ("Transferability", "transferability")):
         if title not in tabs:
             continue
@@ -97,13 +157,21 @@ def test_example_tabs_and_row_to_profile(page, app_url):
         assert len(panel.inner_text().strip()) > 50
         shot(page, name)
 
-    # a results row opens the Model profile tab with that model picked and drawn
+    # only a model name opens the Model profile tab (with that model picked and drawn): a click on
+    # the second row's evidence or score does nothing (waited for: the server's answer to the click)
     open_tab(page, "Recommend")
+    for col in (RESULT_COLUMNS.index("evidence"), RESULT_COLUMNS.index("predicted z")):
+        with page.expect_response(lambda r: "/gradio_api/" in r.url and r.request.method == "POST"):
+            page.locator(f'#recommend-table [data-testid="cell-1-{col}"]').click()
+        expect(page.get_by_role("tab", name="Recommend", exact=True)).to_have_attribute("aria-selected", "true")
     page.locator('#recommend-table [data-testid="cell-0-1"]').click()
     expect(page.get_by_role("tab", name="Model profile", exact=True)).to_have_attribute("aria-selected", "true")
     expect(page.locator("#profile-picker")).to_contain_text(models[0])
+    expect(page.locator("#profile-picker")).not_to_contain_text(models[1])
     expect(page.locator("#profile-plot .js-plotly-plot")).to_be_visible()
     expect(page.locator("#profile-status")).to_contain_text("Profiles of")
+    expect(page.locator("#profile-observed [role=gridcell]").first).to_be_visible()
+    assert_no_mid_word_wraps(page, "profile-observed", NUMERIC_COLUMNS["profile-observed"])
     shot(page, "profile")
     assert page.external == [], f"requests left the app: {page.external}"
 
