@@ -80,6 +80,27 @@ def dataset_description_template(row: pd.Series) -> str:
     return text + "."
 
 
+def curated_dataset_description(row: pd.Series, curated: dict[str, str]) -> str | None:
+    """The family's curated description (``registry_data/dataset_descriptions.csv``) for a
+    dataset without a source description, led by the dataset's name (which carries the subset)
+    and followed by its languages; None when the family has no curated text."""
+    text = curated.get(str(row.get("family") or ""))
+    if not text:
+        return None
+    name = str(row.get("name") or row.get("dataset"))
+    out = f"{name}: {text}"
+    langs = row.get("languages")
+    if isinstance(langs, str) and langs:
+        out += f" Languages: {langs}."
+    return out
+
+
+def fill_dataset_descriptions(frame: pd.DataFrame, curated: dict[str, str]) -> pd.Series:
+    """A dataset's source description; else its family's curated description; else the template."""
+    return fill_descriptions(frame, lambda row: curated_dataset_description(row, curated)
+                             or dataset_description_template(row))
+
+
 def first_non_null(frame: pd.DataFrame, key: str, columns: list[str]) -> pd.DataFrame:
     """Per key, the first non-null value of each column (rows are in priority order)."""
     g = frame.groupby(key, sort=True)

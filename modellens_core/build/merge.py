@@ -24,8 +24,8 @@ from ..common.metric_names import canonical_metric, higher_is_better
 from . import registry
 from .canonical import DatasetNamer, ModelNamer, dataset_id, slug
 from .catalog import (
-    dataset_description_template,
     dataset_domain,
+    fill_dataset_descriptions,
     fill_descriptions,
     first_non_null,
     model_description_template,
@@ -309,5 +309,5 @@ def build_dataset_catalog(rec: pd.DataFrame, datasets: pd.DataFrame) -> pd.DataF
     cat.index.name = "dataset"
     cat = cat.drop(columns="task_rec").reset_index()
     cat["name"] = cat["dataset"].map(names).fillna(cat["dataset"])
-    cat["description"] = fill_descriptions(cat, dataset_description_template)
+    cat["description"] = fill_dataset_descriptions(cat, registry.dataset_descriptions())
     return cat

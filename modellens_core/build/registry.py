@@ -250,6 +250,13 @@ def date_kind(source: str) -> tuple[int, str]:
     return _date_kinds().get(source, (9, "leaderboard"))
 
 
+# ----------------------------------------------------------------------------- dataset descriptions
+def dataset_descriptions() -> dict[str, str]:
+    """Benchmark family -> curated description (``dataset_descriptions.csv``), used for the
+    datasets of that family that have no description from a source."""
+    return {r["family"]: r["description"] for r in table("dataset_descriptions") if r["family"] and r["description"]}
+
+
 # ----------------------------------------------------------------------------- pinned weights
 # Two weights are one checkpoint when their ImageNet top-1 (percent) differ by at most this much:
 # re-evaluations of the same weights agree to ~0.05 points; different recipes differ by > 0.3.
