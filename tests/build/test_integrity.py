@@ -1,20 +1,11 @@
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
-from modellens_core.build.manifest import IntegrityError, verify_manifest, write_manifest
+from modellens_core.build.manifest import IntegrityError, verify_manifest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "modellens_core"
-
-
-@pytest.fixture
-def copy(tmp_path, synthetic_assets, tiny_checkpoints):
-    shutil.copytree(synthetic_assets, tmp_path / "assets")
-    shutil.copytree(tiny_checkpoints, tmp_path / "checkpoints")
-    write_manifest(tmp_path / "assets")
-    return tmp_path
 
 
 def test_intact_copy_verifies(copy):

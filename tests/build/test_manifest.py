@@ -20,15 +20,6 @@ from modellens_core.build.manifest import (
 from modellens_core.common.paths import ASSETS
 
 
-@pytest.fixture
-def copy(tmp_path, synthetic_assets, tiny_checkpoints):
-    """A private copy of the synthetic assets and every checkpoint (app and evaluation), with a manifest."""
-    shutil.copytree(synthetic_assets, tmp_path / "assets")
-    shutil.copytree(tiny_checkpoints, tmp_path / "checkpoints")
-    write_manifest(tmp_path / "assets")
-    return tmp_path
-
-
 def _damage(path):
     data = path.read_bytes()
     path.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
