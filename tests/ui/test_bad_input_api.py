@@ -18,7 +18,7 @@ from gradio_client.exceptions import AppError
 
 from modellens_core.ui.recommend_tab import DEFAULT_TOP_K, INFER, MAX_TOP_K, parse_query
 
-LIMIT_S = 60
+LIMIT_S = 300   # a hang guard only, far above any answer time on a loaded machine
 SPEECH = "English speech recordings transcribed to text."
 # the endpoint's inputs in order, with their defaults (for raw HTTP calls)
 DEFAULTS = [SPEECH, INFER, INFER, "any", True, [], [], False, "", DEFAULT_TOP_K, True, ""]
