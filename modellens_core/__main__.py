@@ -45,6 +45,13 @@ def _train(a):
 
 
 def _evaluate(a):
+    if "practitioner" in (a.settings or []):   # the practitioner set (benchmarks/practitioner/): runs alone
+        if len(a.settings) > 1:
+            print("error: --settings practitioner runs alone (its report is not the group settings' tables)",
+                  file=sys.stderr)
+            return 2
+        from .practitioner.evaluate import cli as practitioner_cli
+        return practitioner_cli(a)
     from .evaluation.harness import cli
     return cli(a)
 
@@ -111,6 +118,7 @@ def main(argv=None) -> int:
     e.add_argument("--checkpoints", default=str(_assets().parent / "checkpoints"))
     e.add_argument("--settings", nargs="*")
     e.add_argument("--write", help="also write the markdown tables to this file")
+    e.add_argument("--practitioner-set", help="folder of tune.jsonl and test.jsonl (default: benchmarks/practitioner/)")
     r = sub.add_parser("recommend", help="rank models for a dataset description")
     r.add_argument("description")
     r.add_argument("--task")

@@ -5,7 +5,8 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "modellens_core"
 # lower stages never import higher ones; stages of one level never import each other
-LEVEL = {"common": 0, "build": 1, "ranker": 2, "evaluation": 3, "transfer": 3, "serving": 4, "ui": 5}
+LEVEL = {"common": 0, "build": 1, "ranker": 2, "parser": 2, "evaluation": 3, "transfer": 3, "serving": 4,
+         "ui": 5, "practitioner": 5}
 MAX_LINES = 400
 MAX_SERVING_CLASS_LINES = 200   # the class that answers a query
 

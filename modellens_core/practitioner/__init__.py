@@ -1,0 +1,1 @@
+"""The practitioner evaluation: what users see for user-style descriptions (benchmarks/practitioner/)."""
